@@ -1,0 +1,11 @@
+//! `scoway export` (placeholder until the stage lands).
+
+use crate::Ctx;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {}
+
+pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::bail!("`scoway export` is not available in this build yet")
+}

@@ -1,0 +1,98 @@
+//! `scoway`: the command-line front end. It parses arguments, calls the library, and prints.
+
+mod build;
+mod catalog;
+mod code;
+mod demo;
+mod export;
+mod fetch;
+mod ingest;
+mod kwic;
+mod run;
+mod search;
+mod trends;
+mod validate;
+
+use clap::{Parser, Subcommand};
+use scoway::layout::DataDir;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Text mining for the summit declarations and communiqués of the Shanghai Cooperation
+/// Organisation: ingest, segment, index, search, code the five dimensions of the "SCO Way",
+/// and build theme time series.
+#[derive(Parser)]
+#[command(name = "scoway", version, about, long_about = None)]
+struct Cli {
+    /// Data directory holding the document store, indexes and codes.
+    #[arg(long, global = true, default_value = "data", env = "SCOWAY_DATA_DIR")]
+    data_dir: PathBuf,
+    /// Codebook TOML file (default: the bundled `corpus/codebook/sco_way.toml`).
+    #[arg(long, global = true, env = "SCOWAY_CODEBOOK")]
+    codebook: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Add local files or folders (txt, md, html, json) to the document store.
+    Ingest(ingest::Args),
+    /// Download catalogue documents from their official sources and ingest them.
+    Fetch(fetch::Args),
+    /// List the document catalogue and what is fetched, ingested or missing.
+    Catalog(catalog::Args),
+    /// Segment, index and code the stored documents (incremental).
+    Build(build::Args),
+    /// Full-text search (tantivy query syntax) with filters and snippets.
+    Search(search::Args),
+    /// Keyword in context: every occurrence of a term with its context.
+    Kwic(kwic::Args),
+    /// Code a stored document or a text against the codebook, with evidence.
+    Code(code::Args),
+    /// Compare the coder with a hand-coded gold file (precision, recall, F1, alpha).
+    Validate(validate::Args),
+    /// Print or write the theme trend table.
+    Trends(trends::Args),
+    /// Write every frame (Parquet, CSV), charts, a data dictionary and a run manifest.
+    Export(export::Args),
+    /// The main job: fetch (or ingest a folder), build, and export trends and charts.
+    Run(run::Args),
+    /// Run the whole pipeline offline on the bundled fixture corpus (texts we wrote).
+    Demo(demo::Args),
+}
+
+/// What every command needs to know besides its own arguments.
+pub struct Ctx {
+    pub data: DataDir,
+    pub codebook: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let ctx = Ctx {
+        data: DataDir::new(cli.data_dir),
+        codebook: cli.codebook,
+    };
+    let result = match cli.command {
+        Command::Ingest(a) => ingest::run(&ctx, a),
+        Command::Fetch(a) => fetch::run(&ctx, a),
+        Command::Catalog(a) => catalog::run(&ctx, a),
+        Command::Build(a) => build::run(&ctx, a),
+        Command::Search(a) => search::run(&ctx, a),
+        Command::Kwic(a) => kwic::run(&ctx, a),
+        Command::Code(a) => code::run(&ctx, a),
+        Command::Validate(a) => validate::run(&ctx, a),
+        Command::Trends(a) => trends::run(&ctx, a),
+        Command::Export(a) => export::run(&ctx, a),
+        Command::Run(a) => run::run(&ctx, a),
+        Command::Demo(a) => demo::run(&ctx, a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! OWNER: helper. Placeholder until the stage lands.

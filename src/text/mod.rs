@@ -1,0 +1,11 @@
+//! Text normalisation and structure: width and punctuation folding, optional
+//! traditional→simplified conversion, paragraphs and sentences.
+//!
+//! Normalisation maps each char to exactly one char, so offsets into the normalised text are
+//! offsets into the original text too: every hit can point back to what the source said.
+
+mod normalize;
+mod structure;
+
+pub use normalize::{NormalizeOptions, normalize};
+pub use structure::{paragraph_spans, sentence_spans};

@@ -1,0 +1,58 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Our own fixture files (`tests/fixtures/`): texts we wrote, not SCO documents.
+pub fn fixture(rel: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(rel)
+}
+
+/// `../shared/` beside the repository (real text: the paper, the PKU benchmark data, gold
+/// sets). Tests that need it fail, loudly, when it is missing: they never skip silently.
+pub fn shared(rel: &str) -> PathBuf {
+    let dir = std::env::var_os("SCOWAY_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared"));
+    let path = dir.join(rel);
+    assert!(
+        path.exists(),
+        "this test needs {} (the shared data beside the repository; set SCOWAY_SHARED to \
+         point elsewhere), and it is missing",
+        path.display()
+    );
+    path
+}
+
+/// A `scoway` command with `--data-dir` set to `data`.
+pub fn scoway(data: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("scoway").expect("the scoway binary is built by cargo test");
+    cmd.arg("--data-dir").arg(data);
+    cmd.env_remove("SCOWAY_DATA_DIR");
+    cmd.env_remove("SCOWAY_CODEBOOK");
+    cmd
+}
+
+/// Runs `scoway` and returns its stdout; panics with stderr when it fails.
+pub fn run_ok(data: &Path, args: &[&str]) -> String {
+    let out = scoway(data).args(args).output().expect("scoway runs");
+    assert!(
+        out.status.success(),
+        "scoway {args:?} failed ({}):\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("stdout is UTF-8")
+}
+
+/// Runs `scoway ... --json` and parses stdout.
+pub fn run_json(data: &Path, args: &[&str]) -> serde_json::Value {
+    let out = run_ok(data, args);
+    serde_json::from_str(&out).unwrap_or_else(|e| panic!("stdout of {args:?} is not JSON ({e}):\n{out}"))
+}

@@ -1,0 +1,8 @@
+//! Integration tests: run the `scoway` binary as a user would.
+//!
+//! One test binary (modules below) rather than one per file: every binary links polars and
+//! tantivy, and linking dominates the build time of the test suite.
+
+mod common;
+
+mod ingest;
