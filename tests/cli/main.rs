@@ -5,4 +5,9 @@
 
 mod common;
 
+mod code;
+mod fetch;
 mod ingest;
+mod pipeline;
+mod search;
+mod trends;
