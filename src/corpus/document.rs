@@ -39,7 +39,9 @@ impl FromStr for Lang {
             "zh" | "zh-cn" | "zh-hans" | "zh-hant" | "zh-tw" | "chinese" | "cn" => Ok(Lang::Zh),
             "ru" | "russian" => Ok(Lang::Ru),
             "en" | "english" => Ok(Lang::En),
-            other => Err(format!("unknown language `{other}` (expected zh, ru or en)")),
+            other => Err(format!(
+                "unknown language `{other}` (expected zh, ru or en)"
+            )),
         }
     }
 }

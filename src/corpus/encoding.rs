@@ -60,9 +60,9 @@ pub fn decode(bytes: &[u8], declared: Option<&str>) -> Result<Decoded, DecodeErr
     if std::str::from_utf8(bytes).is_ok() {
         return finish(encoding_rs::UTF_8, bytes, "detected");
     }
-    let mut detector = chardetng::EncodingDetector::new();
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
-    let guess = widen(detector.guess(None, true));
+    let guess = widen(detector.guess(None, chardetng::Utf8Detection::Allow));
     finish(guess, bytes, "detected")
 }
 
@@ -102,7 +102,12 @@ fn looks_like_utf16(bytes: &[u8]) -> bool {
     }
     let sample = &bytes[..bytes.len().min(4096)];
     let even = sample.iter().step_by(2).filter(|b| **b == 0).count();
-    let odd = sample.iter().skip(1).step_by(2).filter(|b| **b == 0).count();
+    let odd = sample
+        .iter()
+        .skip(1)
+        .step_by(2)
+        .filter(|b| **b == 0)
+        .count();
     let half = sample.len() / 2;
     (even > half / 3 && odd == 0) || (odd > half / 3 && even == 0)
 }
@@ -172,7 +177,10 @@ mod tests {
             .encode_utf16()
             .flat_map(|u| u.to_le_bytes())
             .collect();
-        assert_eq!(decode(&utf16, None).unwrap().text, "Shanghai Spirit 上海精神");
+        assert_eq!(
+            decode(&utf16, None).unwrap().text,
+            "Shanghai Spirit 上海精神"
+        );
     }
 
     #[test]
@@ -186,7 +194,8 @@ mod tests {
 
     #[test]
     fn sniffs_meta_charset() {
-        let html = br#"<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">"#;
+        let html =
+            br#"<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">"#;
         assert_eq!(sniff_meta_charset(html), Some(encoding_rs::GBK));
     }
 }

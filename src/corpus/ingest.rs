@@ -1,1 +1,960 @@
-//! Ingest (owner: lead).
+//! Ingest local files (`.txt`, `.md`, `.html`/`.htm`, `.json`) into the document store.
+//!
+//! Metadata comes from, in order of precedence: command-line overrides, TOML front matter
+//! (`+++ … +++`), a sidecar table (`metadata.csv` / `metadata.tsv` in the file's folder, rows
+//! keyed by a `file` or `id` column), the page's own title and date (HTML), and the catalogue
+//! row whose id matches the file stem. A document without a date is rejected: a made-up date
+//! would silently corrupt every time series built on it.
+
+use super::document::{DocMeta, Document, Lang, Paragraph, validate_id};
+use super::encoding::{self, DecodeError};
+use super::html;
+use super::store::{DocStore, PutOutcome, StoreError};
+use crate::text::{NormalizeOptions, normalize, paragraph_spans};
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Looks up catalogue metadata by document id, in a language: the catalogue, decoupled from
+/// ingest so that any table (the bundled catalogue, a user's own) can serve.
+pub type MetaLookup<'a> = &'a dyn Fn(&str, Lang) -> Option<DocMeta>;
+
+/// File extensions `ingest` reads.
+pub const SUPPORTED_EXTENSIONS: [&str; 5] = ["txt", "md", "html", "htm", "json"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Decode { path: PathBuf, source: DecodeError },
+    #[error("{path}: unsupported file type (expected one of: txt, md, html, htm, json)")]
+    Unsupported { path: PathBuf },
+    #[error("{path}: the document is empty (no text after extraction)")]
+    Empty { path: PathBuf },
+    #[error(
+        "{path}: no date: give `date = YYYY-MM-DD` in the front matter, a `date` column in \
+         metadata.csv/tsv, a catalogue id as the file name, or `--date`"
+    )]
+    MissingDate { path: PathBuf },
+    #[error("{}: {}field `{field}`: {message}", .path.display(), line_prefix(*.line))]
+    Field {
+        path: PathBuf,
+        line: Option<usize>,
+        field: String,
+        message: String,
+    },
+    #[error("{}: {}{message}", .path.display(), line_prefix(*.line))]
+    Syntax {
+        path: PathBuf,
+        line: Option<usize>,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    Usage { path: PathBuf, message: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn line_prefix(line: Option<usize>) -> String {
+    line.map(|l| format!("line {l}, ")).unwrap_or_default()
+}
+
+impl IngestError {
+    fn field(path: &Path, line: Option<usize>, field: &str, message: impl fmt::Display) -> Self {
+        IngestError::Field {
+            path: path.to_path_buf(),
+            line,
+            field: field.to_string(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// How text is normalised on the way in.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IngestOptions {
+    /// Convert traditional Chinese to simplified.
+    pub to_simplified: bool,
+}
+
+/// Metadata given on the command line (`--id`, `--date`, ...): it overrides every other source.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub id: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub doc_type: Option<String>,
+    pub lang: Option<Lang>,
+}
+
+impl Overrides {
+    fn is_per_document(&self) -> bool {
+        self.id.is_some() || self.title.is_some()
+    }
+
+    fn layer(&self) -> PartialMeta {
+        PartialMeta {
+            id: self.id.clone(),
+            date: self.date,
+            title: self.title.clone(),
+            body: self.body.clone(),
+            doc_type: self.doc_type.clone(),
+            lang: self.lang,
+            ..PartialMeta::default()
+        }
+    }
+}
+
+/// Metadata from one source; missing fields are filled from lower-precedence sources.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PartialMeta {
+    pub id: Option<String>,
+    pub date: Option<NaiveDate>,
+    pub body: Option<String>,
+    pub doc_type: Option<String>,
+    pub lang: Option<Lang>,
+    pub title: Option<String>,
+    pub source_url: Option<String>,
+    pub meeting_no: Option<u32>,
+    pub city: Option<String>,
+}
+
+impl PartialMeta {
+    /// Fills every field still missing here from `lower`.
+    fn or(mut self, lower: PartialMeta) -> PartialMeta {
+        macro_rules! fill {
+            ($($f:ident),*) => { $( if self.$f.is_none() { self.$f = lower.$f; } )* };
+        }
+        fill!(
+            id, date, body, doc_type, lang, title, source_url, meeting_no, city
+        );
+        self
+    }
+
+    fn from_meta(m: DocMeta) -> PartialMeta {
+        PartialMeta {
+            id: Some(m.id),
+            date: Some(m.date),
+            body: Some(m.body),
+            doc_type: Some(m.doc_type),
+            lang: Some(m.lang),
+            title: Some(m.title),
+            source_url: m.source_url,
+            meeting_no: m.meeting_no,
+            city: m.city,
+        }
+    }
+}
+
+/// What happened to one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ingested {
+    pub id: String,
+    pub outcome: PutOutcome,
+}
+
+/// What happened to one input file (a JSON file may hold several documents).
+#[derive(Debug)]
+pub struct FileReport {
+    pub path: PathBuf,
+    pub result: Result<Vec<Ingested>, IngestError>,
+}
+
+/// sha256 of `bytes`, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Ingests files and folders (recursively). Every file gets a report; a bad file never stops
+/// the others, and nothing already stored is lost.
+pub fn ingest_paths(
+    store: &DocStore,
+    paths: &[PathBuf],
+    overrides: &Overrides,
+    catalog: Option<MetaLookup<'_>>,
+    opts: &IngestOptions,
+) -> Result<Vec<FileReport>, IngestError> {
+    let files = collect_files(paths)?;
+    if overrides.is_per_document() && files.len() != 1 {
+        return Err(IngestError::Usage {
+            path: paths.first().cloned().unwrap_or_default(),
+            message: format!(
+                "--id and --title name a single document, but {} files were given",
+                files.len()
+            ),
+        });
+    }
+    let mut sidecars: HashMap<PathBuf, Result<Sidecar, IngestError>> = HashMap::new();
+    Ok(files
+        .into_iter()
+        .map(|path| {
+            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+            let sidecar = sidecars
+                .entry(dir.clone())
+                .or_insert_with(|| Sidecar::load(&dir));
+            let result = match sidecar {
+                Ok(sidecar) => ingest_file(
+                    store,
+                    &path,
+                    sidecar.row_for(&path),
+                    overrides,
+                    catalog,
+                    opts,
+                ),
+                Err(e) => Err(IngestError::Syntax {
+                    path: path.clone(),
+                    line: None,
+                    message: format!("its folder's sidecar table is unusable: {e}"),
+                }),
+            };
+            FileReport { path, result }
+        })
+        .collect())
+}
+
+/// Expands folders into their supported files, sorted; explicit files are kept as given.
+fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
+    let mut files = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|source| IngestError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        if !meta.is_dir() {
+            files.push(path.clone());
+            continue;
+        }
+        let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
+            .follow_links(true)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file() && is_document_file(e.path()))
+            .map(|e| e.into_path())
+            .collect();
+        found.sort();
+        files.extend(found);
+    }
+    Ok(files)
+}
+
+/// A file a folder walk picks up: a supported extension, not a README or a sidecar table.
+fn is_document_file(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if name.starts_with("readme") || name.starts_with("metadata.") {
+        return false;
+    }
+    extension(path).is_some_and(|e| SUPPORTED_EXTENSIONS.contains(&e.as_str()))
+}
+
+fn extension(path: &Path) -> Option<String> {
+    path.extension().map(|e| e.to_string_lossy().to_lowercase())
+}
+
+/// Ingests one file. `sidecar` is its row of the folder's metadata table, if any.
+pub fn ingest_file(
+    store: &DocStore,
+    path: &Path,
+    sidecar: Option<&PartialMeta>,
+    overrides: &Overrides,
+    catalog: Option<MetaLookup<'_>>,
+    opts: &IngestOptions,
+) -> Result<Vec<Ingested>, IngestError> {
+    let bytes = std::fs::read(path).map_err(|source| IngestError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let parsed = parse_file(path, &bytes)?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let single = parsed.len() == 1;
+    let mut ingested = Vec::new();
+    for doc in parsed {
+        let mut meta = overrides.layer().or(doc.meta);
+        if single {
+            meta = meta.or(sidecar.cloned().unwrap_or_default());
+        }
+        // The page's own title and date rank below the sidecar table: a researcher's table
+        // is a deliberate correction, a page header is not.
+        meta = meta.or(doc.page);
+        let meta = complete_meta(path, &stem, meta, &doc.text, catalog)?;
+        let id = meta.id.clone();
+        let outcome = store_text(
+            store,
+            meta,
+            doc.text,
+            doc.sha256,
+            path.display().to_string(),
+            opts,
+        )
+        .map_err(|e| match e {
+            IngestError::Empty { .. } => IngestError::Empty {
+                path: path.to_path_buf(),
+            },
+            other => other,
+        })?;
+        ingested.push(Ingested { id, outcome });
+    }
+    Ok(ingested)
+}
+
+/// One document read out of a file, before its metadata is completed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedDoc {
+    /// Metadata the file states about itself (front matter, JSON fields).
+    pub meta: PartialMeta,
+    /// What an HTML page says of itself (title, date): weaker than a sidecar table.
+    pub page: PartialMeta,
+    /// Plain text, paragraphs separated by blank lines.
+    pub text: String,
+    /// sha256 of the bytes this document came from.
+    pub sha256: String,
+}
+
+/// Decodes and parses the bytes of a file named `path` (the extension picks the format).
+///
+/// Pure: it touches no file system, which makes it the entry point for fuzzing.
+pub fn parse_file(path: &Path, bytes: &[u8]) -> Result<Vec<ParsedDoc>, IngestError> {
+    let ext = extension(path).unwrap_or_default();
+    if !SUPPORTED_EXTENSIONS.contains(&ext.as_str()) {
+        return Err(IngestError::Unsupported {
+            path: path.to_path_buf(),
+        });
+    }
+    let decoded = encoding::decode(bytes, None).map_err(|source| IngestError::Decode {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    match ext.as_str() {
+        "json" => parse_json(path, &decoded.text),
+        "html" | "htm" => {
+            let page = html::extract(&decoded.text, None);
+            Ok(vec![ParsedDoc {
+                meta: PartialMeta::default(),
+                text: page.paragraphs.join("\n\n"),
+                page: PartialMeta {
+                    title: page.title,
+                    date: page.date,
+                    ..PartialMeta::default()
+                },
+                sha256: sha256_hex(bytes),
+            }])
+        }
+        _ => {
+            let (meta, body) = split_front_matter(path, &decoded.text)?;
+            Ok(vec![ParsedDoc {
+                meta,
+                page: PartialMeta::default(),
+                text: body.to_string(),
+                sha256: sha256_hex(bytes),
+            }])
+        }
+    }
+}
+
+/// Fills defaults and the catalogue row, and checks that the result is a complete record.
+fn complete_meta(
+    path: &Path,
+    stem: &str,
+    meta: PartialMeta,
+    text: &str,
+    catalog: Option<MetaLookup<'_>>,
+) -> Result<DocMeta, IngestError> {
+    let id = meta.id.clone().unwrap_or_else(|| stem.to_string());
+    let suffix_lang = id.rsplit_once('.').and_then(|(_, l)| l.parse().ok());
+    let lang = meta
+        .lang
+        .or(suffix_lang)
+        .unwrap_or_else(|| detect_lang(text));
+    // A file named `<catalogue id>` or `<catalogue id>.<lang>` takes that row's metadata.
+    let base = id.rsplit_once('.').map_or(id.as_str(), |(base, _)| base);
+    let catalogue_layer = catalog
+        .and_then(|lookup| lookup(&id, lang).or_else(|| lookup(base, lang)))
+        .map(PartialMeta::from_meta)
+        .unwrap_or_default();
+    let meta = meta.or(catalogue_layer);
+    validate_id(&id).map_err(|m| IngestError::field(path, None, "id", m))?;
+    let date = meta.date.ok_or_else(|| IngestError::MissingDate {
+        path: path.to_path_buf(),
+    })?;
+    let title = meta
+        .title
+        .filter(|t| !t.trim().is_empty())
+        .or_else(|| first_line_title(text))
+        .unwrap_or_else(|| id.clone());
+    Ok(DocMeta {
+        id,
+        date,
+        body: meta.body.unwrap_or_else(|| "other".into()),
+        doc_type: meta.doc_type.unwrap_or_else(|| "other".into()),
+        lang,
+        title,
+        source_url: meta.source_url,
+        meeting_no: meta.meeting_no,
+        city: meta.city,
+    })
+}
+
+fn first_line_title(text: &str) -> Option<String> {
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    let line = line.trim_start_matches('#').trim();
+    (line.chars().count() <= 80 && !line.is_empty()).then(|| line.to_string())
+}
+
+/// Guesses the language from the letters used: Han → zh, Cyrillic → ru, otherwise en.
+pub fn detect_lang(text: &str) -> Lang {
+    let (mut han, mut cyrillic, mut latin) = (0usize, 0usize, 0usize);
+    for c in text.chars().take(20_000) {
+        match c {
+            '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' => han += 1,
+            '\u{0400}'..='\u{04FF}' => cyrillic += 1,
+            c if c.is_ascii_alphabetic() => latin += 1,
+            _ => {}
+        }
+    }
+    // A Han character carries about as much as a word: weigh it against letters accordingly.
+    if han * 4 >= cyrillic + latin && han > 0 {
+        Lang::Zh
+    } else if cyrillic > latin {
+        Lang::Ru
+    } else {
+        Lang::En
+    }
+}
+
+/// Normalises `original`, splits it into paragraphs and stores the document.
+///
+/// This is the single entry into the store for every source (local files, fetched pages).
+pub fn store_text(
+    store: &DocStore,
+    meta: DocMeta,
+    original: String,
+    sha256: String,
+    source: String,
+    opts: &IngestOptions,
+) -> Result<PutOutcome, IngestError> {
+    let doc =
+        build_document(meta, original, sha256, source, opts).ok_or_else(|| IngestError::Empty {
+            path: PathBuf::new(),
+        })?;
+    Ok(store.put(&doc)?)
+}
+
+/// Builds the stored form of a document; `None` when it has no text.
+pub fn build_document(
+    meta: DocMeta,
+    original: String,
+    sha256: String,
+    source: String,
+    opts: &IngestOptions,
+) -> Option<Document> {
+    let text = normalize(
+        &original,
+        NormalizeOptions {
+            to_simplified: opts.to_simplified,
+        },
+    );
+    let spans = paragraph_spans(&text);
+    if spans.is_empty() {
+        return None;
+    }
+    // One pass over the text turns the ascending byte spans into char spans.
+    let mut paragraphs = Vec::with_capacity(spans.len());
+    let mut chars_before = 0;
+    let mut byte_pos = 0;
+    for (index, span) in spans.into_iter().enumerate() {
+        chars_before += text[byte_pos..span.start].chars().count();
+        let char_start = chars_before;
+        chars_before += text[span.clone()].chars().count();
+        byte_pos = span.end;
+        paragraphs.push(Paragraph {
+            index: u32::try_from(index).unwrap_or(u32::MAX),
+            char_start,
+            char_end: chars_before,
+            byte_start: span.start,
+            byte_end: span.end,
+        });
+    }
+    Some(Document {
+        meta,
+        sha256,
+        source,
+        original,
+        text,
+        paragraphs,
+    })
+}
+
+/// Splits `+++`-delimited TOML front matter from the text.
+fn split_front_matter<'a>(
+    path: &Path,
+    text: &'a str,
+) -> Result<(PartialMeta, &'a str), IngestError> {
+    let trimmed = text.trim_start_matches('\u{FEFF}');
+    let Some(rest) = trimmed
+        .strip_prefix("+++\n")
+        .or_else(|| trimmed.strip_prefix("+++\r\n"))
+    else {
+        return Ok((PartialMeta::default(), text));
+    };
+    let close = rest
+        .match_indices("+++")
+        .find(|(i, _)| *i == 0 || rest.as_bytes()[i - 1] == b'\n')
+        .map(|(i, _)| i)
+        .ok_or_else(|| IngestError::Syntax {
+            path: path.to_path_buf(),
+            line: Some(1),
+            message: "front matter opened with `+++` is never closed".into(),
+        })?;
+    let toml_src = &rest[..close];
+    let body = rest[close + 3..].trim_start_matches(['\r', '\n']);
+    let table: toml::Table = toml::from_str(toml_src).map_err(|e| IngestError::Syntax {
+        path: path.to_path_buf(),
+        line: e.span().map(|s| {
+            2 + toml_src[..s.start.min(toml_src.len())]
+                .matches('\n')
+                .count()
+        }),
+        message: format!("front matter is not valid TOML: {}", e.message()),
+    })?;
+    let line_of = |key: &str| {
+        toml_src
+            .lines()
+            .position(|l| {
+                l.trim_start()
+                    .strip_prefix(key)
+                    .is_some_and(|r| r.trim_start().starts_with('='))
+            })
+            .map(|i| i + 2)
+    };
+    let get = |key: &str| -> Result<Option<String>, IngestError> {
+        match table.get(key) {
+            None => Ok(None),
+            Some(toml::Value::String(s)) => Ok(Some(s.trim().to_string())),
+            Some(toml::Value::Integer(i)) => Ok(Some(i.to_string())),
+            Some(toml::Value::Datetime(d)) => Ok(Some(d.to_string())),
+            Some(other) => Err(IngestError::field(
+                path,
+                line_of(key),
+                key,
+                format!("expected a string, found {}", other.type_str()),
+            )),
+        }
+    };
+    let mut meta = PartialMeta::default();
+    let mut fields = FieldParser {
+        path,
+        meta: &mut meta,
+    };
+    for key in table.keys() {
+        let line = line_of(key);
+        if let Some(value) = get(key)? {
+            fields.set(key, &value, line)?;
+        }
+    }
+    Ok((meta, body))
+}
+
+/// Parses metadata fields by name, with errors naming the field (and line).
+struct FieldParser<'a> {
+    path: &'a Path,
+    meta: &'a mut PartialMeta,
+}
+
+impl FieldParser<'_> {
+    fn set(&mut self, key: &str, value: &str, line: Option<usize>) -> Result<(), IngestError> {
+        let value = value.trim();
+        if value.is_empty() {
+            return Ok(());
+        }
+        let m = &mut *self.meta;
+        match key {
+            "id" => m.id = Some(value.to_string()),
+            "date" => {
+                m.date = Some(parse_date(value).ok_or_else(|| {
+                    IngestError::field(
+                        self.path,
+                        line,
+                        key,
+                        format!("`{value}` is not a date (expected YYYY-MM-DD)"),
+                    )
+                })?)
+            }
+            "body" => m.body = Some(value.to_string()),
+            "doc_type" | "type" => m.doc_type = Some(value.to_string()),
+            "lang" | "language" => {
+                m.lang = Some(
+                    value
+                        .parse()
+                        .map_err(|e| IngestError::field(self.path, line, key, e))?,
+                )
+            }
+            "title" => m.title = Some(value.to_string()),
+            "source_url" | "url" => m.source_url = Some(value.to_string()),
+            "meeting_no" => {
+                m.meeting_no = Some(value.parse().map_err(|_| {
+                    IngestError::field(
+                        self.path,
+                        line,
+                        key,
+                        format!("`{value}` is not a whole number"),
+                    )
+                })?)
+            }
+            "city" => m.city = Some(value.to_string()),
+            // Other keys (notes, `fixture`, `file`) are the user's own and are ignored.
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Parses `2004-06-17`, `2004/6/17`, `2004.06.17` or `2004年6月17日`.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    let s = s.split(['T', ' ']).next().unwrap_or(s);
+    let parts: Vec<&str> = s
+        .split(['-', '/', '.', '年', '月', '日'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() != 3 {
+        return None;
+    }
+    let year = parts[0].parse().ok()?;
+    let month = parts[1].parse().ok()?;
+    let day = parts[2].parse().ok()?;
+    NaiveDate::from_ymd_opt(year, month, day).filter(|_| parts[0].len() == 4)
+}
+
+/// JSON input: one object or an array of objects, each with metadata fields and the text as
+/// `text` (or `content`) or `paragraphs` (array of strings).
+fn parse_json(path: &Path, src: &str) -> Result<Vec<ParsedDoc>, IngestError> {
+    let value: serde_json::Value = serde_json::from_str(src).map_err(|e| IngestError::Syntax {
+        path: path.to_path_buf(),
+        line: Some(e.line()),
+        message: format!("invalid JSON: {e}"),
+    })?;
+    let items = match value {
+        serde_json::Value::Array(items) => items,
+        other => vec![other],
+    };
+    let many = items.len() > 1;
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let where_ = |field: &str| {
+                if many {
+                    format!("[{i}].{field}")
+                } else {
+                    field.to_string()
+                }
+            };
+            let serde_json::Value::Object(obj) = &item else {
+                return Err(IngestError::field(path, None, &where_(""), "expected a JSON object"));
+            };
+            let text = match (obj.get("text").or_else(|| obj.get("content")), obj.get("paragraphs")) {
+                (Some(serde_json::Value::String(t)), _) => t.clone(),
+                (_, Some(serde_json::Value::Array(ps))) => ps
+                    .iter()
+                    .map(|p| {
+                        p.as_str().map(str::to_string).ok_or_else(|| {
+                            IngestError::field(path, None, &where_("paragraphs"), "every paragraph must be a string")
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?
+                    .join("\n\n"),
+                _ => {
+                    return Err(IngestError::field(
+                        path,
+                        None,
+                        &where_("text"),
+                        "missing: give the text as `text` (a string) or `paragraphs` (an array of strings)",
+                    ));
+                }
+            };
+            let mut meta = PartialMeta::default();
+            let mut fields = FieldParser { path, meta: &mut meta };
+            for (key, value) in obj {
+                let value = match value {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Number(n) => n.to_string(),
+                    _ => continue,
+                };
+                if !matches!(key.as_str(), "text" | "content") {
+                    fields.set(key, &value, None).map_err(|e| match e {
+                        IngestError::Field { message, .. } => {
+                            IngestError::field(path, None, &where_(key), message)
+                        }
+                        other => other,
+                    })?;
+                }
+            }
+            if many && meta.id.is_none() {
+                return Err(IngestError::field(path, None, &where_("id"), "missing: every document of a JSON array needs an id"));
+            }
+            Ok(ParsedDoc {
+                meta,
+                page: PartialMeta::default(),
+                text,
+                sha256: sha256_hex(item.to_string().as_bytes()),
+            })
+        })
+        .collect()
+}
+
+/// A folder's `metadata.csv` / `metadata.tsv`: one row per document, keyed by `file` or `id`.
+#[derive(Debug, Default)]
+pub struct Sidecar {
+    by_file: HashMap<String, PartialMeta>,
+    by_id: HashMap<String, PartialMeta>,
+}
+
+impl Sidecar {
+    /// Loads the sidecar table of `dir`, or an empty one when there is none.
+    pub fn load(dir: &Path) -> Result<Sidecar, IngestError> {
+        for (name, delimiter) in [("metadata.csv", b','), ("metadata.tsv", b'\t')] {
+            let path = dir.join(name);
+            if path.is_file() {
+                return Self::parse(&path, delimiter);
+            }
+        }
+        Ok(Sidecar::default())
+    }
+
+    fn parse(path: &Path, delimiter: u8) -> Result<Sidecar, IngestError> {
+        let bytes = std::fs::read(path).map_err(|source| IngestError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let text = encoding::decode(&bytes, None)
+            .map_err(|source| IngestError::Decode {
+                path: path.to_path_buf(),
+                source,
+            })?
+            .text;
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(false)
+            .from_reader(text.as_bytes());
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(|e| IngestError::Syntax {
+                path: path.to_path_buf(),
+                line: Some(1),
+                message: e.to_string(),
+            })?
+            .iter()
+            .map(|h| h.trim().to_lowercase())
+            .collect();
+        if !headers.iter().any(|h| h == "file" || h == "id") {
+            return Err(IngestError::Syntax {
+                path: path.to_path_buf(),
+                line: Some(1),
+                message: "the header needs a `file` or an `id` column".into(),
+            });
+        }
+        let mut sidecar = Sidecar::default();
+        for record in reader.records() {
+            let record = record.map_err(|e| IngestError::Syntax {
+                path: path.to_path_buf(),
+                line: e.position().map(|p| p.line() as usize),
+                message: e.to_string(),
+            })?;
+            let line = record.position().map(|p| p.line() as usize);
+            let mut meta = PartialMeta::default();
+            let mut file = None;
+            let mut fields = FieldParser {
+                path,
+                meta: &mut meta,
+            };
+            for (key, value) in headers.iter().zip(record.iter()) {
+                if key == "file" {
+                    file = Some(value.trim().to_string());
+                } else {
+                    fields.set(key, value, line)?;
+                }
+            }
+            match (file, &meta.id) {
+                (Some(f), _) if !f.is_empty() => {
+                    sidecar.by_file.insert(f, meta);
+                }
+                (_, Some(id)) => {
+                    sidecar.by_id.insert(id.clone(), meta);
+                }
+                _ => {
+                    return Err(IngestError::Syntax {
+                        path: path.to_path_buf(),
+                        line,
+                        message: "row has neither `file` nor `id`".into(),
+                    });
+                }
+            }
+        }
+        Ok(sidecar)
+    }
+
+    /// The row describing `path`: by file name, then by id equal to the file stem.
+    pub fn row_for(&self, path: &Path) -> Option<&PartialMeta> {
+        let name = path.file_name()?.to_string_lossy();
+        let stem = path.file_stem()?.to_string_lossy();
+        self.by_file
+            .get(name.as_ref())
+            .or_else(|| self.by_id.get(stem.as_ref()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn meta(id: &str) -> DocMeta {
+        DocMeta {
+            id: id.into(),
+            date: NaiveDate::from_ymd_opt(2001, 6, 15).unwrap(),
+            body: "CHS".into(),
+            doc_type: "declaration".into(),
+            lang: Lang::Zh,
+            title: "t".into(),
+            source_url: None,
+            meeting_no: None,
+            city: None,
+        }
+    }
+
+    #[test]
+    fn parses_dates_in_common_forms() {
+        let d = NaiveDate::from_ymd_opt(2004, 6, 17);
+        for s in [
+            "2004-06-17",
+            "2004/6/17",
+            "2004.06.17",
+            "2004年6月17日",
+            "2004-06-17T00:00:00",
+        ] {
+            assert_eq!(parse_date(s), d, "{s}");
+        }
+        for s in ["2004-13-01", "17.06.2004", "June 2004", "", "04-06-17"] {
+            assert_eq!(parse_date(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn front_matter_fields_and_errors_name_the_line() {
+        let p = Path::new("f.md");
+        let (m, body) = split_front_matter(
+            p,
+            "+++\nid = \"x-1\"\ndate = 2004-06-17\nlang = \"zh\"\n+++\n正文。",
+        )
+        .unwrap();
+        assert_eq!(m.id.as_deref(), Some("x-1"));
+        assert_eq!(m.date, NaiveDate::from_ymd_opt(2004, 6, 17));
+        assert_eq!(body, "正文。");
+        let err =
+            split_front_matter(p, "+++\nid = \"x\"\ndate = \"2004-99-01\"\n+++\nx").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "f.md: line 3, field `date`: `2004-99-01` is not a date (expected YYYY-MM-DD)"
+        );
+        let err = split_front_matter(p, "+++\nid = \n+++\nx").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("f.md: line 2, front matter is not valid TOML"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn paragraphs_carry_char_and_byte_spans() {
+        let doc = build_document(
+            meta("a"),
+            "标题\n\n一、ＳＣＯ成员国。\n二、second".into(),
+            "s".into(),
+            "src".into(),
+            &IngestOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(doc.text, "标题\n\n一、SCO成员国。\n二、second");
+        let texts: Vec<&str> = doc
+            .paragraphs
+            .iter()
+            .map(|p| doc.paragraph_text(p))
+            .collect();
+        assert_eq!(texts, vec!["标题", "一、SCO成员国。", "二、second"]);
+        let p = doc.paragraphs[1];
+        assert_eq!(
+            doc.original_chars(p.char_start, p.char_end),
+            "一、ＳＣＯ成员国。"
+        );
+    }
+
+    #[test]
+    fn detects_language_from_script() {
+        assert_eq!(detect_lang("上海合作组织成员国元首 SCO"), Lang::Zh);
+        assert_eq!(
+            detect_lang("Шанхайская организация сотрудничества"),
+            Lang::Ru
+        );
+        assert_eq!(detect_lang("Shanghai Cooperation Organisation"), Lang::En);
+    }
+
+    #[test]
+    fn json_arrays_need_ids_and_text() {
+        let p = Path::new("d.json");
+        let docs = parse_json(
+            p,
+            r#"[{"id":"a","date":"2001-06-15","text":"x"},{"id":"b","date":"2002-06-07","paragraphs":["p1","p2"]}]"#,
+        )
+        .unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].text, "p1\n\np2");
+        let err = parse_json(
+            p,
+            r#"[{"id":"a","text":"x"},{"date":"2001-01-01","text":"y"}]"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "d.json: field `[1].id`: missing: every document of a JSON array needs an id"
+        );
+        let err = parse_json(p, r#"{"id":"a","date":"2001-01-01"}"#).unwrap_err();
+        assert!(err.to_string().contains("field `text`"), "{err}");
+    }
+
+    proptest! {
+        #[test]
+        fn file_parser_never_panics(
+            bytes in proptest::collection::vec(any::<u8>(), 0..400),
+            ext in prop::sample::select(vec!["txt", "md", "html", "json", "bin"]),
+        ) {
+            let _ = parse_file(Path::new(&format!("f.{ext}")), &bytes);
+        }
+
+        #[test]
+        fn front_matter_parser_never_panics(s in "(\\+\\+\\+\n)?[ -~\n]{0,200}") {
+            let _ = split_front_matter(Path::new("x.md"), &s);
+        }
+
+        #[test]
+        fn paragraph_spans_slice_the_original(s in "[a-z一二三。，\n ]{0,200}") {
+            if let Some(doc) = build_document(meta("p"), s.clone(), "h".into(), "s".into(), &IngestOptions::default()) {
+                for p in &doc.paragraphs {
+                    prop_assert_eq!(doc.original_chars(p.char_start, p.char_end), doc.paragraph_text(p));
+                }
+            }
+        }
+    }
+}

@@ -54,5 +54,6 @@ pub fn run_ok(data: &Path, args: &[&str]) -> String {
 /// Runs `scoway ... --json` and parses stdout.
 pub fn run_json(data: &Path, args: &[&str]) -> serde_json::Value {
     let out = run_ok(data, args);
-    serde_json::from_str(&out).unwrap_or_else(|e| panic!("stdout of {args:?} is not JSON ({e}):\n{out}"))
+    serde_json::from_str(&out)
+        .unwrap_or_else(|e| panic!("stdout of {args:?} is not JSON ({e}):\n{out}"))
 }

@@ -24,9 +24,9 @@ use std::process::ExitCode;
 #[derive(Parser)]
 #[command(name = "scoway", version, about, long_about = None)]
 struct Cli {
-    /// Data directory holding the document store, indexes and codes.
-    #[arg(long, global = true, default_value = "data", env = "SCOWAY_DATA_DIR")]
-    data_dir: PathBuf,
+    /// Data directory holding the document store, indexes and codes [default: ./data]
+    #[arg(long, global = true, env = "SCOWAY_DATA_DIR")]
+    data_dir: Option<PathBuf>,
     /// Codebook TOML file (default: the bundled `corpus/codebook/sco_way.toml`).
     #[arg(long, global = true, env = "SCOWAY_CODEBOOK")]
     codebook: Option<PathBuf>,
@@ -65,13 +65,16 @@ enum Command {
 /// What every command needs to know besides its own arguments.
 pub struct Ctx {
     pub data: DataDir,
+    /// Whether `--data-dir` (or `SCOWAY_DATA_DIR`) was given; `demo` keeps its data apart otherwise.
+    pub data_dir_given: bool,
     pub codebook: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let ctx = Ctx {
-        data: DataDir::new(cli.data_dir),
+        data_dir_given: cli.data_dir.is_some(),
+        data: DataDir::new(cli.data_dir.unwrap_or_else(|| PathBuf::from("data"))),
         codebook: cli.codebook,
     };
     let result = match cli.command {
