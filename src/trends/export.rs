@@ -1,0 +1,461 @@
+//! `scoway export`: every frame as Parquet and CSV, the charts, `DATA_DICTIONARY.md` and
+//! `manifest.json`.
+
+use super::dictionary::{self as dict, DictionaryParams, FrameSpec};
+use super::{
+    ALL, BreakOptions, Codes, DEFAULT_RESAMPLES, DEFAULT_SEED, PeriodBy, PolarsContext,
+    TrendOptions, TrendsError, breaks, document_scores, documents, evidence, paragraph_codes,
+    term_emergence, trends,
+};
+use crate::code::Codebook;
+use crate::layout::DataDir;
+use crate::report::{self, HeatmapData, SeriesPoint, TrendLine};
+use polars::prelude::*;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+
+/// Parameters of [`export`].
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    /// Codebook whose terms `term_emergence` lists (`None`: the bundled one).
+    pub codebook: Option<PathBuf>,
+    /// Bootstrap resamples per trend row.
+    pub resamples: usize,
+    /// Bootstrap seed.
+    pub seed: u64,
+    /// Confidence level of the bootstrap intervals.
+    pub confidence: f64,
+    /// Break detection.
+    pub breaks: BreakOptions,
+    /// Whether to draw the charts (they need a CJK font, see [`crate::report::find_font`]).
+    pub charts: bool,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        Self {
+            codebook: None,
+            resamples: DEFAULT_RESAMPLES,
+            seed: DEFAULT_SEED,
+            confidence: 0.95,
+            breaks: BreakOptions::default(),
+            charts: true,
+        }
+    }
+}
+
+/// What [`export`] wrote.
+#[derive(Debug, Clone, Default)]
+pub struct ExportReport {
+    pub out_dir: PathBuf,
+    /// Every file written, in order.
+    pub files: Vec<PathBuf>,
+    /// Rows of each exported frame.
+    pub frames: Vec<(String, usize)>,
+    pub documents: usize,
+    pub breaks: usize,
+    /// Things the user should know (e.g. codes built with another codebook).
+    pub warnings: Vec<String>,
+}
+
+/// Reads the codes in `data`, builds every frame and writes them into `out` (created if
+/// needed). Fails with [`TrendsError::NoCodes`] when `scoway build` has not run.
+pub fn export(
+    data: &DataDir,
+    out: &Path,
+    opts: &ExportOptions,
+) -> Result<ExportReport, TrendsError> {
+    let codes = Codes::open(data)?;
+    export_codes(&codes, out, opts)
+}
+
+/// [`export`] from already opened codes.
+pub fn export_codes(
+    codes: &Codes,
+    out: &Path,
+    opts: &ExportOptions,
+) -> Result<ExportReport, TrendsError> {
+    if opts.breaks.penalty.is_nan() || opts.breaks.penalty < 0.0 {
+        return Err(TrendsError::Option {
+            option: "penalty",
+            message: format!("{} is not a non-negative number", opts.breaks.penalty),
+        });
+    }
+    let codebook = Codebook::load(opts.codebook.as_deref())?;
+    let mut report = ExportReport {
+        out_dir: out.to_path_buf(),
+        ..ExportReport::default()
+    };
+    let codebook_hash = codebook.hash();
+    if let Some(built) = codes.codebook_hash()
+        && built != codebook_hash
+    {
+        report.warnings.push(format!(
+            "the codes were built with another codebook (sha256 {built}) than the one exported \
+             ({codebook_hash}); term_emergence lists the current codebook's terms. Run `scoway \
+             build` to recode."
+        ));
+    }
+
+    let trend_opts = |by| TrendOptions {
+        by,
+        resamples: opts.resamples,
+        seed: opts.seed,
+        confidence: opts.confidence,
+    };
+    let collect = |spec: &FrameSpec, lf: LazyFrame| -> Result<DataFrame, TrendsError> {
+        lf.collect().context(|| format!("building {}", spec.name))
+    };
+    let documents = collect(&dict::DOCUMENTS, documents(codes))?;
+    let trends_year = trends(codes, &trend_opts(PeriodBy::Year))?;
+    let trends_meeting = trends(codes, &trend_opts(PeriodBy::Meeting))?;
+    let breaks_df = breaks(&trends_year, opts.breaks)?;
+    let (emergence, yearly) = term_emergence(codes, &codebook.all_terms())?;
+    let frames: Vec<(&FrameSpec, DataFrame)> = vec![
+        (&dict::DOCUMENTS, documents),
+        (
+            &dict::PARAGRAPH_CODES,
+            collect(&dict::PARAGRAPH_CODES, paragraph_codes(codes))?,
+        ),
+        (
+            &dict::DOCUMENT_SCORES,
+            collect(&dict::DOCUMENT_SCORES, document_scores(codes)?)?,
+        ),
+        (&dict::TRENDS, trends_year),
+        (&dict::TRENDS_MEETING, trends_meeting),
+        (&dict::TERM_EMERGENCE, emergence),
+        (&dict::TERM_YEARLY, yearly),
+        (&dict::BREAKS, breaks_df),
+        (&dict::EVIDENCE, collect(&dict::EVIDENCE, evidence(codes))?),
+    ];
+
+    std::fs::create_dir_all(out).map_err(|source| TrendsError::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let written: Vec<Vec<PathBuf>> = frames
+        .par_iter()
+        .map(|(spec, df)| write_frame(out, spec, df))
+        .collect::<Result<_, _>>()?;
+    report.files.extend(written.into_iter().flatten());
+    report.frames = frames
+        .iter()
+        .map(|(spec, df)| (spec.name.to_string(), df.height()))
+        .collect();
+    let frame = |name: &str| {
+        frames
+            .iter()
+            .find(|(spec, _)| spec.name == name)
+            .map(|(_, df)| df)
+    };
+    report.documents = frame("documents").map_or(0, DataFrame::height);
+    report.breaks = frame("breaks").map_or(0, DataFrame::height);
+
+    if opts.charts {
+        if let (Some(trends_year), Some(breaks_df)) = (frame("trends"), frame("breaks")) {
+            let charts = draw_charts(out, trends_year, breaks_df, &codes.dimensions)?;
+            if charts.is_empty() {
+                report
+                    .warnings
+                    .push("no charts: there are no coded documents".to_string());
+            }
+            report.files.extend(charts);
+        }
+    }
+
+    let params = DictionaryParams {
+        resamples: opts.resamples,
+        confidence: opts.confidence,
+        seed: opts.seed,
+        penalty: opts.breaks.penalty,
+        min_segment: opts.breaks.min_segment.max(1),
+    };
+    let dictionary_path = out.join("DATA_DICTIONARY.md");
+    write_text(&dictionary_path, &dict::render_markdown(&params))?;
+    report.files.push(dictionary_path);
+
+    let manifest_path = out.join("manifest.json");
+    let manifest = manifest(codes, &codebook, &params, &report, frame("documents"), out)?;
+    let text = serde_json::to_string_pretty(&manifest).map_err(|source| TrendsError::Json {
+        path: manifest_path.clone(),
+        source,
+    })?;
+    write_text(&manifest_path, &text)?;
+    report.files.push(manifest_path);
+    Ok(report)
+}
+
+fn write_text(path: &Path, text: &str) -> Result<(), TrendsError> {
+    std::fs::write(path, text).map_err(|source| TrendsError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Writes `<name>.parquet` and `<name>.csv`.
+fn write_frame(out: &Path, spec: &FrameSpec, df: &DataFrame) -> Result<Vec<PathBuf>, TrendsError> {
+    let parquet = out.join(format!("{}.parquet", spec.name));
+    let csv = out.join(format!("{}.csv", spec.name));
+    let create = |path: &Path| {
+        File::create(path).map_err(|source| TrendsError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    };
+    let mut df = df.clone();
+    ParquetWriter::new(create(&parquet)?)
+        .finish(&mut df)
+        .context(|| format!("writing {}", parquet.display()))?;
+    CsvWriter::new(BufWriter::new(create(&csv)?))
+        .include_header(true)
+        .finish(&mut df)
+        .context(|| format!("writing {}", csv.display()))?;
+    Ok(vec![parquet, csv])
+}
+
+fn manifest(
+    codes: &Codes,
+    codebook: &Codebook,
+    params: &DictionaryParams,
+    report: &ExportReport,
+    documents: Option<&DataFrame>,
+    out: &Path,
+) -> Result<serde_json::Value, TrendsError> {
+    let mut corpus = BTreeMap::new();
+    if let Some(df) = documents {
+        let ctx = || "reading documents.sha256".to_string();
+        let ids = df
+            .column("id")
+            .and_then(|c| c.str().cloned())
+            .context(ctx)?;
+        let hashes = df
+            .column("sha256")
+            .and_then(|c| c.str().cloned())
+            .context(ctx)?;
+        for (id, hash) in ids.iter().zip(hashes.iter()) {
+            if let (Some(id), Some(hash)) = (id, hash) {
+                corpus.insert(id.to_string(), hash.to_string());
+            }
+        }
+    }
+    let files: Vec<String> = report
+        .files
+        .iter()
+        .map(|p| {
+            p.strip_prefix(out)
+                .unwrap_or(p)
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    let frames: BTreeMap<&str, usize> = report
+        .frames
+        .iter()
+        .map(|(name, rows)| (name.as_str(), *rows))
+        .collect();
+    Ok(serde_json::json!({
+        "tool": "scoway export",
+        "scoway_version": env!("CARGO_PKG_VERSION"),
+        "codebook": {
+            "sha256": codebook.hash(),
+            "path": codebook.path().map(|p| p.display().to_string()),
+            "codes_built_with": codes.codebook_hash(),
+        },
+        "codes_manifest": codes.manifest,
+        "corpus": {
+            "documents": corpus.len(),
+            "sha256": corpus,
+        },
+        "parameters": {
+            "bootstrap_resamples": params.resamples,
+            "confidence": params.confidence,
+            "seed": params.seed,
+            "rolling_window": 3,
+            "break_method": "binary segmentation, L2 cost, threshold = penalty × σ² × ln(n)",
+            "break_penalty": params.penalty,
+            "break_min_segment": params.min_segment,
+        },
+        "frames": frames,
+        "files": files,
+        "warnings": report.warnings,
+    }))
+}
+
+/// Bodies drawn as separate lines in the per-dimension charts, in this order.
+fn body_label(body: &str) -> String {
+    match body {
+        "CHS" => "CHS declarations (heads of state)".to_string(),
+        "CHG" => "CHG communiqués (heads of government)".to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// One line chart per dimension (share by year, a line per body, pooled languages, with
+/// bands and breaks) and the dimension × year heatmap (all bodies, all languages).
+fn draw_charts(
+    out: &Path,
+    trends_year: &DataFrame,
+    breaks_df: &DataFrame,
+    dimensions: &[String],
+) -> Result<Vec<PathBuf>, TrendsError> {
+    if trends_year.height() == 0 {
+        return Ok(Vec::new());
+    }
+    let ctx = || "preparing the charts".to_string();
+    let rows = trends_year
+        .clone()
+        .lazy()
+        .filter(col("lang").eq(lit(ALL)))
+        .select([
+            col("body"),
+            col("dimension"),
+            col("year"),
+            col("share_paragraphs"),
+            col("ci_low"),
+            col("ci_high"),
+        ])
+        .sort(
+            ["body", "dimension", "year"],
+            SortMultipleOptions::default(),
+        )
+        .collect()
+        .context(ctx)?;
+    let text = |df: &DataFrame, name: &str| -> Result<Vec<String>, TrendsError> {
+        Ok(df
+            .column(name)
+            .and_then(|c| c.str().cloned())
+            .context(ctx)?
+            .iter()
+            .map(|v| v.unwrap_or_default().to_string())
+            .collect())
+    };
+    let ints = |df: &DataFrame, name: &str| -> Result<Vec<i32>, TrendsError> {
+        Ok(df
+            .column(name)
+            .and_then(|c| c.cast(&DataType::Int32))
+            .and_then(|c| c.i32().cloned())
+            .context(ctx)?
+            .iter()
+            .map(|v| v.unwrap_or(0))
+            .collect())
+    };
+    let floats = |df: &DataFrame, name: &str| -> Result<Vec<f64>, TrendsError> {
+        Ok(df
+            .column(name)
+            .and_then(|c| c.f64().cloned())
+            .context(ctx)?
+            .iter()
+            .map(|v| v.unwrap_or(f64::NAN))
+            .collect())
+    };
+    let (body, dimension, year) = (
+        text(&rows, "body")?,
+        text(&rows, "dimension")?,
+        ints(&rows, "year")?,
+    );
+    let (share, low, high) = (
+        floats(&rows, "share_paragraphs")?,
+        floats(&rows, "ci_low")?,
+        floats(&rows, "ci_high")?,
+    );
+    let brk = breaks_df
+        .clone()
+        .lazy()
+        .filter(col("lang").eq(lit(ALL)))
+        .collect()
+        .context(ctx)?;
+    let (brk_body, brk_dim, brk_year, brk_shift) = (
+        text(&brk, "body")?,
+        text(&brk, "dimension")?,
+        ints(&brk, "break_year")?,
+        floats(&brk, "shift")?,
+    );
+
+    let bodies: Vec<String> = {
+        let mut b: Vec<String> = body.iter().filter(|b| *b != ALL).cloned().collect();
+        b.sort_by_key(|x| (x != "CHS", x != "CHG", x.clone()));
+        b.dedup();
+        b
+    };
+    let mut jobs: Vec<(PathBuf, String, Vec<TrendLine>)> = Vec::new();
+    for d in dimensions {
+        let mut series = Vec::new();
+        for b in &bodies {
+            let points: Vec<SeriesPoint> = (0..rows.height())
+                .filter(|&i| &body[i] == b && &dimension[i] == d)
+                .map(|i| SeriesPoint {
+                    x: year[i],
+                    y: 100.0 * share[i],
+                    low: 100.0 * low[i],
+                    high: 100.0 * high[i],
+                })
+                .collect();
+            if points.is_empty() {
+                continue;
+            }
+            let breaks = (0..brk.height())
+                .filter(|&i| &brk_body[i] == b && &brk_dim[i] == d)
+                .map(|i| (brk_year[i], 100.0 * brk_shift[i]))
+                .collect();
+            series.push(TrendLine {
+                label: body_label(b),
+                points,
+                breaks,
+            });
+        }
+        jobs.push((
+            out.join("charts").join(format!("trend_{d}")),
+            d.clone(),
+            series,
+        ));
+    }
+
+    let years: Vec<i32> = {
+        let mut y: Vec<i32> = (0..rows.height())
+            .filter(|&i| body[i] == ALL)
+            .map(|i| year[i])
+            .collect();
+        y.sort_unstable();
+        y.dedup();
+        y
+    };
+    let values: Vec<Vec<Option<f64>>> = dimensions
+        .iter()
+        .map(|d| {
+            years
+                .iter()
+                .map(|y| {
+                    (0..rows.height())
+                        .find(|&i| body[i] == ALL && &dimension[i] == d && year[i] == *y)
+                        .map(|i| 100.0 * share[i])
+                })
+                .collect()
+        })
+        .collect();
+    let heatmap = HeatmapData {
+        rows: dimensions.to_vec(),
+        years,
+        values,
+    };
+
+    std::fs::create_dir_all(out.join("charts")).map_err(|source| TrendsError::Io {
+        path: out.join("charts"),
+        source,
+    })?;
+    report::ensure_font()?;
+    let mut files: Vec<PathBuf> = jobs
+        .par_iter()
+        .map(|(stem, d, series)| report::line_chart(stem, d, series))
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    files.extend(report::heatmap(
+        &out.join("charts").join("heatmap"),
+        &heatmap,
+    )?);
+    Ok(files)
+}
