@@ -1,1 +1,549 @@
-//! OWNER: helper D. Catalogue.
+//! The document catalogue: one row per SCO summit document (facts and source URLs, no text).
+//!
+//! The bundled catalogue is `corpus/catalog.tsv` (see `docs/fetching.md` for the
+//! columns and how the rows were confirmed). [`Catalog::load`] reads another file with the
+//! same columns; every row is validated, and an error names the file, line and field.
+
+use super::document::{DocMeta, Lang, validate_id};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The bundled catalogue, compiled into the binary.
+pub const BUNDLED_TSV: &str = include_str!("../../corpus/catalog.tsv");
+
+/// Columns a catalogue file must have (in any order; other columns are ignored).
+pub const REQUIRED_COLUMNS: [&str; 13] = [
+    "id",
+    "date",
+    "body",
+    "meeting_no",
+    "city",
+    "host_country",
+    "doc_type",
+    "title_zh",
+    "title_en",
+    "url_zh",
+    "url_en",
+    "url_ru",
+    "confirmed_by",
+];
+
+/// Bodies a row may name.
+pub const BODIES: [&str; 2] = ["CHS", "CHG"];
+/// Document types a row may name.
+pub const DOC_TYPES: [&str; 3] = ["declaration", "communique", "statement"];
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("cannot read catalogue {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("catalogue {path}: the header lacks column `{column}` (expected: {expected})", expected = REQUIRED_COLUMNS.join(", "))]
+    MissingColumn { path: PathBuf, column: String },
+    #[error("catalogue {path}: the header has column `{column}` twice")]
+    DuplicateColumn { path: PathBuf, column: String },
+    #[error("catalogue {path}, line {line}: {found} tab-separated fields, expected {expected}")]
+    FieldCount {
+        path: PathBuf,
+        line: usize,
+        found: usize,
+        expected: usize,
+    },
+    #[error("catalogue {path}, line {line}, field `{field}`: {message}")]
+    Field {
+        path: PathBuf,
+        line: usize,
+        field: String,
+        message: String,
+    },
+    #[error("catalogue {path}, line {line}: id `{id}` is already used on line {first_line}")]
+    DuplicateId {
+        path: PathBuf,
+        line: usize,
+        id: String,
+        first_line: usize,
+    },
+    #[error("catalogue {path} has no rows")]
+    Empty { path: PathBuf },
+}
+
+/// One catalogue row.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CatalogEntry {
+    pub id: String,
+    pub date: NaiveDate,
+    /// `CHS` or `CHG`.
+    pub body: String,
+    pub meeting_no: Option<u32>,
+    pub city: Option<String>,
+    pub host_country: Option<String>,
+    /// `declaration`, `communique` or `statement`.
+    pub doc_type: String,
+    pub title_zh: Option<String>,
+    pub title_en: Option<String>,
+    pub url_zh: Option<String>,
+    pub url_en: Option<String>,
+    pub url_ru: Option<String>,
+    /// Addresses of the pages that confirmed the row (empty when unconfirmed).
+    pub confirmed_by: Vec<String>,
+    /// Line of the row in its file (1-based).
+    #[serde(skip)]
+    pub line: usize,
+}
+
+impl CatalogEntry {
+    /// Source URL of the document's text in `lang`, if the catalogue has one.
+    pub fn url(&self, lang: Lang) -> Option<&str> {
+        match lang {
+            Lang::Zh => self.url_zh.as_deref(),
+            Lang::En => self.url_en.as_deref(),
+            Lang::Ru => self.url_ru.as_deref(),
+        }
+    }
+
+    /// Languages with a source URL, in the order zh, ru, en.
+    pub fn langs(&self) -> Vec<Lang> {
+        Lang::ALL
+            .into_iter()
+            .filter(|l| self.url(*l).is_some())
+            .collect()
+    }
+
+    /// Document-store id of the `lang` version: the catalogue id for Chinese, `<id>.<lang>`
+    /// for the others, so that the language versions of a document sit side by side.
+    pub fn doc_id(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => self.id.clone(),
+            other => format!("{}.{}", self.id, other.as_str()),
+        }
+    }
+
+    /// The catalogue title in `lang`: `title_zh` for Chinese, `title_en` for English and
+    /// Russian (the catalogue has no Russian titles), each falling back to the other.
+    pub fn title(&self, lang: Lang) -> &str {
+        let (first, second) = match lang {
+            Lang::Zh => (&self.title_zh, &self.title_en),
+            Lang::En | Lang::Ru => (&self.title_en, &self.title_zh),
+        };
+        first
+            .as_deref()
+            .or(second.as_deref())
+            .unwrap_or(self.id.as_str())
+    }
+
+    /// Metadata of the `lang` version of this document (id from [`CatalogEntry::doc_id`]).
+    pub fn meta(&self, lang: Lang) -> DocMeta {
+        DocMeta {
+            id: self.doc_id(lang),
+            date: self.date,
+            body: self.body.clone(),
+            doc_type: self.doc_type.clone(),
+            lang,
+            title: self.title(lang).to_string(),
+            source_url: self.url(lang).map(str::to_string),
+            meeting_no: self.meeting_no,
+            city: self.city.clone(),
+        }
+    }
+}
+
+/// A validated catalogue, in file order.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    entries: Vec<CatalogEntry>,
+    by_id: HashMap<String, usize>,
+    source: PathBuf,
+}
+
+impl Catalog {
+    /// Reads and validates a catalogue file.
+    pub fn load(path: &Path) -> Result<Catalog, CatalogError> {
+        let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Catalog::parse(&text, path)
+    }
+
+    /// The catalogue bundled with the program (`corpus/catalog.tsv`).
+    pub fn bundled() -> Catalog {
+        // Validated by the `bundled_catalogue_is_valid` test: failing here is a build defect.
+        Catalog::parse(BUNDLED_TSV, Path::new("corpus/catalog.tsv"))
+            .unwrap_or_else(|e| panic!("the bundled catalogue is invalid: {e}"))
+    }
+
+    /// Parses catalogue text; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Catalog, CatalogError> {
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (i + 1, l.strip_suffix('\r').unwrap_or(l)))
+            .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
+        let Some((_, header)) = lines.next() else {
+            return Err(CatalogError::Empty {
+                path: path.to_path_buf(),
+            });
+        };
+        let header: Vec<&str> = header.trim_start_matches('\u{feff}').split('\t').collect();
+        let mut col: HashMap<&str, usize> = HashMap::new();
+        for (i, name) in header.iter().enumerate() {
+            let name = name.trim();
+            if col.insert(name, i).is_some() {
+                return Err(CatalogError::DuplicateColumn {
+                    path: path.to_path_buf(),
+                    column: name.to_string(),
+                });
+            }
+        }
+        for required in REQUIRED_COLUMNS {
+            if !col.contains_key(required) {
+                return Err(CatalogError::MissingColumn {
+                    path: path.to_path_buf(),
+                    column: required.to_string(),
+                });
+            }
+        }
+
+        let mut entries = Vec::new();
+        let mut by_id: HashMap<String, usize> = HashMap::new();
+        for (line, row) in lines {
+            let fields: Vec<&str> = row.split('\t').collect();
+            if fields.len() != header.len() {
+                return Err(CatalogError::FieldCount {
+                    path: path.to_path_buf(),
+                    line,
+                    found: fields.len(),
+                    expected: header.len(),
+                });
+            }
+            let row = Row {
+                path,
+                line,
+                fields: &fields,
+                col: &col,
+            };
+            let entry = row.entry()?;
+            if let Some(&first) = by_id.get(&entry.id) {
+                return Err(CatalogError::DuplicateId {
+                    path: path.to_path_buf(),
+                    line,
+                    id: entry.id,
+                    first_line: entries.get(first).map_or(0, |e: &CatalogEntry| e.line),
+                });
+            }
+            by_id.insert(entry.id.clone(), entries.len());
+            entries.push(entry);
+        }
+        if entries.is_empty() {
+            return Err(CatalogError::Empty {
+                path: path.to_path_buf(),
+            });
+        }
+        Ok(Catalog {
+            entries,
+            by_id,
+            source: path.to_path_buf(),
+        })
+    }
+
+    /// The row with this id. A language suffix (`<id>.en`) is accepted too.
+    pub fn get(&self, id: &str) -> Option<&CatalogEntry> {
+        self.by_id
+            .get(id)
+            .or_else(|| {
+                let (base, lang) = id.rsplit_once('.')?;
+                lang.parse::<Lang>().ok()?;
+                self.by_id.get(base)
+            })
+            .and_then(|&i| self.entries.get(i))
+    }
+
+    /// Metadata for a document-store id (`<id>` or `<id>.<lang>`) in `lang`, with the id
+    /// kept as given: the lookup the ingest stage uses for files named after catalogue ids.
+    pub fn meta_for(&self, id: &str, lang: Lang) -> Option<DocMeta> {
+        let entry = self.get(id)?;
+        let mut meta = entry.meta(lang);
+        meta.id = id.to_string();
+        Some(meta)
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, CatalogEntry> {
+        self.entries.iter()
+    }
+
+    pub fn entries(&self) -> &[CatalogEntry] {
+        &self.entries
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The file the catalogue was read from.
+    pub fn source(&self) -> &Path {
+        &self.source
+    }
+}
+
+impl<'a> IntoIterator for &'a Catalog {
+    type Item = &'a CatalogEntry;
+    type IntoIter = std::slice::Iter<'a, CatalogEntry>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter()
+    }
+}
+
+/// One data line, with the header's column positions.
+struct Row<'a> {
+    path: &'a Path,
+    line: usize,
+    fields: &'a [&'a str],
+    col: &'a HashMap<&'a str, usize>,
+}
+
+impl Row<'_> {
+    fn get(&self, name: &str) -> &str {
+        self.col
+            .get(name)
+            .and_then(|&i| self.fields.get(i))
+            .map_or("", |s| s.trim())
+    }
+
+    fn opt(&self, name: &str) -> Option<String> {
+        Some(self.get(name))
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    }
+
+    fn err(&self, field: &str, message: impl fmt::Display) -> CatalogError {
+        CatalogError::Field {
+            path: self.path.to_path_buf(),
+            line: self.line,
+            field: field.to_string(),
+            message: message.to_string(),
+        }
+    }
+
+    fn url(&self, field: &str) -> Result<Option<String>, CatalogError> {
+        let Some(raw) = self.opt(field) else {
+            return Ok(None);
+        };
+        check_url(&raw).map_err(|m| self.err(field, m))?;
+        Ok(Some(raw))
+    }
+
+    fn entry(&self) -> Result<CatalogEntry, CatalogError> {
+        let id = self.get("id").to_string();
+        validate_id(&id).map_err(|m| self.err("id", m))?;
+
+        let date_raw = self.get("date");
+        let date = NaiveDate::parse_from_str(date_raw, "%Y-%m-%d")
+            .ok()
+            .filter(|_| date_raw.len() == 10)
+            .ok_or_else(|| {
+                self.err(
+                    "date",
+                    format!("`{date_raw}` is not an ISO date (YYYY-MM-DD)"),
+                )
+            })?;
+
+        let body = self.get("body").to_string();
+        if !BODIES.contains(&body.as_str()) {
+            return Err(self.err(
+                "body",
+                format!("unknown body `{body}` (expected {})", BODIES.join(" or ")),
+            ));
+        }
+        let doc_type = self.get("doc_type").to_string();
+        if !DOC_TYPES.contains(&doc_type.as_str()) {
+            return Err(self.err(
+                "doc_type",
+                format!(
+                    "unknown document type `{doc_type}` (expected one of {})",
+                    DOC_TYPES.join(", ")
+                ),
+            ));
+        }
+        let meeting_no = match self.opt("meeting_no") {
+            None => None,
+            Some(raw) => Some(raw.parse::<u32>().map_err(|_| {
+                self.err(
+                    "meeting_no",
+                    format!("`{raw}` is not a whole number (or leave it empty)"),
+                )
+            })?),
+        };
+        let confirmed_by = match self.get("confirmed_by") {
+            "" | "unconfirmed" => Vec::new(),
+            list => {
+                let urls: Vec<String> = list.split_whitespace().map(str::to_string).collect();
+                for u in &urls {
+                    check_url(u).map_err(|m| self.err("confirmed_by", m))?;
+                }
+                urls
+            }
+        };
+        Ok(CatalogEntry {
+            id,
+            date,
+            body,
+            meeting_no,
+            city: self.opt("city"),
+            host_country: self.opt("host_country"),
+            doc_type,
+            title_zh: self.opt("title_zh"),
+            title_en: self.opt("title_en"),
+            url_zh: self.url("url_zh")?,
+            url_en: self.url("url_en")?,
+            url_ru: self.url("url_ru")?,
+            confirmed_by,
+            line: self.line,
+        })
+    }
+}
+
+/// An absolute http(s) URL with a host.
+fn check_url(raw: &str) -> Result<(), String> {
+    let url = url::Url::parse(raw).map_err(|e| format!("`{raw}` is not a valid URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(format!("`{raw}` is not an http(s) URL"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(format!("`{raw}` has no host"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str = "id\tdate\tbody\tmeeting_no\tcity\thost_country\tdoc_type\ttitle_zh\ttitle_en\turl_zh\turl_en\turl_ru\tconfirmed_by";
+
+    fn parse(rows: &[&str]) -> Result<Catalog, CatalogError> {
+        let mut text = String::from(HEADER);
+        for r in rows {
+            text.push('\n');
+            text.push_str(r);
+        }
+        Catalog::parse(&text, Path::new("test.tsv"))
+    }
+
+    const GOOD: &str = "chs-2019-declaration\t2019-06-14\tCHS\t19\tBishkek\tKyrgyzstan\tdeclaration\t比什凯克宣言\tBishkek Declaration\thttp://example.cn/zh\t\t\thttp://example.cn/a http://example.cn/b";
+
+    #[test]
+    fn bundled_catalogue_is_valid() {
+        let c = Catalog::parse(BUNDLED_TSV, Path::new("corpus/catalog.tsv")).unwrap();
+        assert!(c.len() >= 68, "{} rows", c.len());
+        assert!(
+            c.iter()
+                .any(|e| e.body == "CHS" && e.doc_type == "declaration")
+        );
+        assert!(
+            c.iter()
+                .any(|e| e.body == "CHG" && e.doc_type == "communique")
+        );
+        let first = c.get("chs-2001-declaration").unwrap();
+        assert_eq!(first.date, NaiveDate::from_ymd_opt(2001, 6, 15).unwrap());
+        assert_eq!(first.meeting_no, Some(1));
+    }
+
+    #[test]
+    fn meta_per_language() {
+        let c = parse(&[GOOD]).unwrap();
+        let e = c.get("chs-2019-declaration").unwrap();
+        let zh = e.meta(Lang::Zh);
+        assert_eq!(zh.id, "chs-2019-declaration");
+        assert_eq!(zh.title, "比什凯克宣言");
+        assert_eq!(zh.source_url.as_deref(), Some("http://example.cn/zh"));
+        assert_eq!(zh.meeting_no, Some(19));
+        assert_eq!(zh.city.as_deref(), Some("Bishkek"));
+        let ru = e.meta(Lang::Ru);
+        assert_eq!(ru.id, "chs-2019-declaration.ru");
+        assert_eq!(ru.title, "Bishkek Declaration");
+        assert_eq!(ru.source_url, None);
+        assert_eq!(e.confirmed_by.len(), 2);
+        assert_eq!(e.langs(), vec![Lang::Zh]);
+        assert_eq!(c.get("chs-2019-declaration.en").map(|e| e.line), Some(2));
+        assert_eq!(
+            c.meta_for("chs-2019-declaration.en", Lang::En).unwrap().id,
+            "chs-2019-declaration.en"
+        );
+        assert!(c.get("chs-2019-declaration.xx").is_none());
+    }
+
+    fn err_text(rows: &[&str]) -> String {
+        parse(rows).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn errors_name_line_and_field() {
+        let bad_date = GOOD.replace("2019-06-14", "2019-6-14");
+        assert_eq!(
+            err_text(&[GOOD, &bad_date.replace("chs-2019", "chs-2020")]),
+            "catalogue test.tsv, line 3, field `date`: `2019-6-14` is not an ISO date (YYYY-MM-DD)"
+        );
+        let e = err_text(&[&GOOD.replace("\tCHS\t", "\tCHX\t")]);
+        assert!(
+            e.contains("line 2, field `body`: unknown body `CHX`"),
+            "{e}"
+        );
+        let e = err_text(&[&GOOD.replace("\tdeclaration\t", "\tspeech\t")]);
+        assert!(
+            e.contains("field `doc_type`: unknown document type `speech`"),
+            "{e}"
+        );
+        let e = err_text(&[&GOOD.replace("http://example.cn/zh", "not a url")]);
+        assert!(
+            e.contains("field `url_zh`: `not a url` is not a valid URL"),
+            "{e}"
+        );
+        let e = err_text(&[&GOOD.replace("http://example.cn/zh", "ftp://x.org/a")]);
+        assert!(
+            e.contains("field `url_zh`: `ftp://x.org/a` is not an http(s) URL"),
+            "{e}"
+        );
+        let e = err_text(&[&GOOD.replace("\t19\t", "\tXIX\t")]);
+        assert!(e.contains("field `meeting_no`"), "{e}");
+        let e = err_text(&[&GOOD.replace("chs-2019-declaration", "chs 2019")]);
+        assert!(e.contains("line 2, field `id`"), "{e}");
+        assert_eq!(
+            err_text(&[GOOD, GOOD]),
+            "catalogue test.tsv, line 3: id `chs-2019-declaration` is already used on line 2"
+        );
+        let e = err_text(&[&GOOD.replacen('\t', " ", 1)]);
+        assert!(
+            e.contains("line 2: 12 tab-separated fields, expected 13"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn header_is_checked() {
+        let e = Catalog::parse("id\tdate\nx\t2001-01-01", Path::new("h.tsv"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("lacks column `body`"), "{e}");
+        let e = Catalog::parse(HEADER, Path::new("h.tsv"))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "catalogue h.tsv has no rows");
+    }
+
+    #[test]
+    fn blank_lines_comments_and_crlf_are_tolerated() {
+        let text = format!("# a comment\r\n{HEADER}\r\n\r\n{GOOD}\r\n");
+        let c = Catalog::parse(&text, Path::new("t.tsv")).unwrap();
+        assert_eq!(c.len(), 1);
+        assert_eq!(c.entries()[0].line, 4);
+        assert_eq!(c.entries()[0].confirmed_by[1], "http://example.cn/b");
+    }
+}
