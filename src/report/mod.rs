@@ -254,7 +254,7 @@ fn draw_line_chart<DB: DrawingBackend>(
     let title = if zh.is_empty() {
         format!("{dimension}: share of paragraphs coded, by year")
     } else {
-        format!("{zh}（{dimension}）: share of paragraphs coded, by year")
+        format!("{zh} ({dimension}): share of paragraphs coded, by year")
     };
     let n_years = (x1 - x0 + 1) as usize;
     let mut chart = ChartBuilder::on(&root)
@@ -279,40 +279,35 @@ fn draw_line_chart<DB: DrawingBackend>(
         .map_err(err)?;
     let at = |year: i32| SegmentValue::CenterOf(year);
 
-    let mut band_labelled = false;
-    let mut break_labelled = false;
+    // Bands first, so that no line is hidden under another series' band.
     for (i, s) in series.iter().enumerate() {
         let color = PALETTE[i % PALETTE.len()];
         if s.points.len() >= 2 {
             let mut band: Vec<(SegmentValue<i32>, f64)> =
                 s.points.iter().map(|p| (at(p.x), p.high)).collect();
             band.extend(s.points.iter().rev().map(|p| (at(p.x), p.low)));
-            let drawn = chart
+            chart
                 .draw_series(std::iter::once(Polygon::new(
                     band,
                     color.mix(0.15).filled(),
                 )))
                 .map_err(err)?;
-            if !band_labelled {
-                band_labelled = true;
-                drawn
-                    .label("95 % bootstrap interval (band)")
-                    .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 6), (x + 22, y + 6)], color.mix(0.15).filled())
-                    });
-            }
         } else {
             chart
                 .draw_series(s.points.iter().map(|p| {
                     PathElement::new(
                         vec![(at(p.x), p.low), (at(p.x), p.high)],
-                        color.stroke_width(2),
+                        color.mix(0.5).stroke_width(6),
                     )
                 }))
                 .map_err(err)?;
         }
+    }
+    let mut any_break = false;
+    for (i, s) in series.iter().enumerate() {
+        let color = PALETTE[i % PALETTE.len()];
         chart
-            .draw_series(LineSeries::new(
+            .draw_series(plotters::series::LineSeries::new(
                 s.points.iter().map(|p| (at(p.x), p.y)),
                 color.stroke_width(3),
             ))
@@ -328,38 +323,56 @@ fn draw_line_chart<DB: DrawingBackend>(
                     .map(|p| Circle::new((at(p.x), p.y), 4, color.filled())),
             )
             .map_err(err)?;
+        // Labels of different series are staggered so that breaks in the same year stay legible.
+        let label_y = top * (0.74 - 0.055 * i as f64);
         for &(year, shift) in &s.breaks {
+            any_break = true;
             // The boundary between the last year before the break and the break year.
             let x = SegmentValue::Exact(year);
-            let drawn = chart
+            chart
                 .draw_series(DashedLineSeries::new(
-                    vec![(x.clone(), 0.0), (x.clone(), top * 0.72)],
+                    vec![(x.clone(), 0.0), (x.clone(), label_y)],
                     8,
                     5,
                     color.stroke_width(2),
                 ))
                 .map_err(err)?;
-            if !break_labelled {
-                break_labelled = true;
-                drawn
-                    .label("structural break (dashed)")
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 8, y)], BLACK.stroke_width(2))
-                    });
-            }
             chart
                 .draw_series(std::iter::once(Text::new(
-                    format!("{year}: {shift:+.1} pp"),
-                    (x, top * 0.72),
-                    (FONT_FAMILY, 14).into_font().color(&color),
+                    format!(" {year}: {shift:+.1} pp"),
+                    (x, label_y),
+                    (FONT_FAMILY, 15).into_font().color(&color),
                 )))
                 .map_err(err)?;
         }
     }
+    // Legend entries for the band and the breaks (nothing drawn).
+    let grey = RGBColor(90, 90, 90);
+    chart
+        .draw_series(std::iter::empty::<Circle<(SegmentValue<i32>, f64), i32>>())
+        .map_err(err)?
+        .label("95 % bootstrap interval (band)")
+        .legend(move |(x, y)| {
+            Rectangle::new([(x, y - 6), (x + 22, y + 6)], grey.mix(0.2).filled())
+        });
+    if any_break {
+        chart
+            .draw_series(std::iter::empty::<Circle<(SegmentValue<i32>, f64), i32>>())
+            .map_err(err)?
+            .label("structural break: first year of the new level, shift in pp")
+            .legend(move |(x, y)| {
+                plotters::element::DashedPathElement::new(
+                    vec![(x, y), (x + 22, y)],
+                    5,
+                    3,
+                    grey.stroke_width(2),
+                )
+            });
+    }
     chart
         .configure_series_labels()
         .position(SeriesLabelPosition::UpperLeft)
-        .label_font((FONT_FAMILY, 15))
+        .label_font((FONT_FAMILY, 16))
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK.mix(0.3))
         .draw()
@@ -479,6 +492,15 @@ fn draw_heatmap<DB: DrawingBackend>(
                         (SegmentValue::Exact(x + 1), SegmentValue::Exact(y + 1)),
                     ],
                     fill,
+                )))
+                .map_err(err)?;
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [
+                        (SegmentValue::Exact(x), SegmentValue::Exact(y)),
+                        (SegmentValue::Exact(x + 1), SegmentValue::Exact(y + 1)),
+                    ],
+                    WHITE.stroke_width(2),
                 )))
                 .map_err(err)?;
             if show_values {

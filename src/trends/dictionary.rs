@@ -801,8 +801,65 @@ pub const EVIDENCE: FrameSpec = FrameSpec {
     ],
 };
 
+/// `passages`: the text behind the evidence.
+pub const PASSAGES: FrameSpec = FrameSpec {
+    name: "passages",
+    grain: "one paragraph with at least one codebook match",
+    description: "The text of every paragraph that has evidence, read from the document store (`<data>/store`), for reading the passages behind a number. Empty when the store is missing; documents changed since `scoway build` are left out (their offsets would be wrong).",
+    columns: &[
+        c("doc_id", Str, false, "", "Document id."),
+        c("date", Date, false, "ISO date", "`documents.date`."),
+        c("year", I32, false, "year", "`documents.year`."),
+        c("body", Str, false, "", "`documents.body`."),
+        c("lang", Str, false, "", "`documents.lang`."),
+        c("title", Str, false, "", "`documents.title`."),
+        c(
+            "paragraph",
+            I64,
+            false,
+            "",
+            "Paragraph number (`paragraph_codes.paragraph`).",
+        ),
+        c(
+            "char_start",
+            I64,
+            false,
+            "characters",
+            "Start of the paragraph in the document text (same offsets as `evidence.char_start`).",
+        ),
+        c(
+            "char_end",
+            I64,
+            false,
+            "characters",
+            "End of the paragraph (exclusive).",
+        ),
+        c(
+            "hits",
+            I64,
+            false,
+            "matches",
+            "Evidence rows in the paragraph (all dimensions).",
+        ),
+        c(
+            "dimensions",
+            Str,
+            false,
+            "",
+            "Dimensions with evidence in the paragraph, space-separated, sorted.",
+        ),
+        c(
+            "text",
+            Str,
+            false,
+            "",
+            "The paragraph as extracted from the source (before normalisation).",
+        ),
+    ],
+};
+
 /// Every exported frame, in the order of the data dictionary.
-pub const EXPORTED: [&FrameSpec; 9] = [
+pub const EXPORTED: [&FrameSpec; 10] = [
     &DOCUMENTS,
     &PARAGRAPH_CODES,
     &DOCUMENT_SCORES,
@@ -812,6 +869,7 @@ pub const EXPORTED: [&FrameSpec; 9] = [
     &TERM_YEARLY,
     &BREAKS,
     &EVIDENCE,
+    &PASSAGES,
 ];
 
 /// Parameters that appear in the dictionary text.

@@ -5,7 +5,7 @@ use super::dictionary::{self as dict, DictionaryParams, FrameSpec};
 use super::{
     ALL, BreakOptions, Codes, DEFAULT_RESAMPLES, DEFAULT_SEED, PeriodBy, PolarsContext,
     TrendOptions, TrendsError, breaks, document_scores, documents, evidence, paragraph_codes,
-    term_emergence, trends,
+    passages, term_emergence, trends,
 };
 use crate::code::Codebook;
 use crate::layout::DataDir;
@@ -114,6 +114,8 @@ pub fn export_codes(
     let trends_meeting = trends(codes, &trend_opts(PeriodBy::Meeting))?;
     let breaks_df = breaks(&trends_year, opts.breaks)?;
     let (emergence, yearly) = term_emergence(codes, &codebook.all_terms())?;
+    let (passages, passage_warnings) = passages(codes)?;
+    report.warnings.extend(passage_warnings);
     let frames: Vec<(&FrameSpec, DataFrame)> = vec![
         (&dict::DOCUMENTS, documents),
         (
@@ -130,6 +132,7 @@ pub fn export_codes(
         (&dict::TERM_YEARLY, yearly),
         (&dict::BREAKS, breaks_df),
         (&dict::EVIDENCE, collect(&dict::EVIDENCE, evidence(codes))?),
+        (&dict::PASSAGES, passages),
     ];
 
     std::fs::create_dir_all(out).map_err(|source| TrendsError::Io {

@@ -21,6 +21,7 @@ pub mod dictionary;
 mod emergence;
 mod export;
 mod frames;
+mod passages;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -29,6 +30,7 @@ pub use breaks::{BreakOptions, breaks, segment};
 pub use emergence::term_emergence;
 pub use export::{ExportOptions, ExportReport, export, export_codes};
 pub use frames::{document_scores, documents, evidence, paragraph_codes, trends};
+pub use passages::passages;
 pub use table::{TableFormat, TrendFilter, render_json, render_markdown};
 
 use crate::layout::DataDir;
@@ -75,6 +77,8 @@ pub enum TrendsError {
     Codebook(#[from] crate::code::CodebookError),
     #[error(transparent)]
     Report(#[from] crate::report::ReportError),
+    #[error("document store {}: {message}", path.display())]
+    Store { path: PathBuf, message: String },
     #[error("invalid option {option}: {message}")]
     Option {
         option: &'static str,
@@ -167,13 +171,17 @@ pub struct Codes {
     pub dimensions: Vec<String>,
     /// `manifest.json` of the codes directory, when present.
     pub manifest: Option<serde_json::Value>,
+    /// The document store, for the text of the passages (`None`: no passages).
+    pub store_dir: Option<PathBuf>,
 }
 
 impl Codes {
     /// Opens `data.codes_dir()`. A missing directory or file is [`TrendsError::NoCodes`];
     /// a missing column or a column of an unusable type is [`TrendsError::Schema`].
     pub fn open(data: &DataDir) -> Result<Codes, TrendsError> {
-        Self::open_dir(&data.codes_dir())
+        let mut codes = Self::open_dir(&data.codes_dir())?;
+        codes.store_dir = Some(data.store_dir());
+        Ok(codes)
     }
 
     /// Opens a codes directory.
@@ -268,6 +276,7 @@ impl Codes {
             evidence,
             dimensions,
             manifest,
+            store_dir: None,
         })
     }
 

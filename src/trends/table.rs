@@ -96,7 +96,8 @@ fn floats(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
 }
 
 /// Markdown: one row per period, one column per dimension, each cell the share of paragraphs
-/// coded in % with its bootstrap interval. `rows` is a filtered trend frame.
+/// coded in % with its bootstrap interval (left out when it is a single point, as for 0 %).
+/// `rows` is a filtered trend frame.
 pub fn render_markdown(
     rows: &DataFrame,
     filter: &TrendFilter,
@@ -124,7 +125,7 @@ pub fn render_markdown(
         }
         let pct = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.1}", 100.0 * v));
         let cell = match (low[i], high[i]) {
-            (Some(l), Some(h)) if opts.resamples > 0 => {
+            (Some(l), Some(h)) if l < h => {
                 format!("{} ({}–{})", pct(share[i]), pct(Some(l)), pct(Some(h)))
             }
             _ => pct(share[i]),

@@ -592,3 +592,91 @@ fn export_round_trips_with_the_declared_schema() {
     let dict = std::fs::read_to_string(dir.path().join("DATA_DICTIONARY.md")).unwrap();
     assert!(dict.contains("`rolling_mean_3`"));
 }
+
+#[test]
+fn passages_come_from_the_store_and_skip_changed_documents() {
+    use crate::corpus::document::{DocMeta, Document, Paragraph};
+    use crate::corpus::store::DocStore;
+    let dir = tempfile::tempdir().unwrap();
+    let store = DocStore::open(dir.path()).unwrap();
+    let doc = |id: &str, sha: &str, paras: &[&str]| {
+        let text = paras.join("\n\n");
+        let mut paragraphs = Vec::new();
+        let (mut chars, mut bytes) = (0usize, 0usize);
+        for (k, p) in paras.iter().enumerate() {
+            let (n_chars, n_bytes) = (p.chars().count(), p.len());
+            paragraphs.push(Paragraph {
+                index: k as u32,
+                char_start: chars,
+                char_end: chars + n_chars,
+                byte_start: bytes,
+                byte_end: bytes + n_bytes,
+            });
+            chars += n_chars + 2;
+            bytes += n_bytes + 2;
+        }
+        Document {
+            meta: DocMeta {
+                id: id.into(),
+                date: date("2002-06-07"),
+                body: "CHS".into(),
+                doc_type: "declaration".into(),
+                lang: Lang::Zh,
+                title: "fixture".into(),
+                source_url: None,
+                meeting_no: None,
+                city: None,
+            },
+            sha256: sha.into(),
+            source: "fixture".into(),
+            original: text.clone(),
+            text,
+            paragraphs,
+        }
+    };
+    // d3 as coded; d1 changed since the build (another hash); the others are missing.
+    store
+        .put(&doc(
+            "d3",
+            "h3",
+            &[
+                "段落零（测试用）。",
+                "段落一。",
+                "段落二：安全与主权。",
+                "段落三。",
+            ],
+        ))
+        .unwrap();
+    store.put(&doc("d1", "changed", &["甲。", "乙。"])).unwrap();
+    let mut codes = fixture();
+    codes.store_dir = Some(dir.path().to_path_buf());
+    let (p, warnings) = passages(&codes).unwrap();
+    assert_eq!(p.schema().as_ref(), &dictionary::PASSAGES.schema());
+    assert_eq!(p.height(), 2, "d3 has evidence in paragraphs 0 and 2\n{p}");
+    let k = |par| [("doc_id", "d3"), ("paragraph", par)];
+    assert_eq!(
+        cell(&p, &k("2"), "text"),
+        AnyValue::String("段落二：安全与主权。").into_static()
+    );
+    assert_eq!(
+        cell(&p, &k("2"), "dimensions").to_string(),
+        "\"recognition security_spillover\""
+    );
+    assert_eq!(i(&p, &k("2"), "hits"), 5);
+    assert_eq!(i(&p, &k("2"), "char_start"), 9 + 2 + 4 + 2);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("changed") && w.contains("d1")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.contains("not in the store")),
+        "{warnings:?}"
+    );
+
+    codes.store_dir = Some(dir.path().join("nowhere"));
+    let (p, warnings) = passages(&codes).unwrap();
+    assert_eq!(p.height(), 0);
+    assert!(warnings[0].contains("no document store"));
+}
