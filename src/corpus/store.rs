@@ -8,17 +8,30 @@ use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("cannot create document store {path}: {source}")]
-    Create { path: PathBuf, source: std::io::Error },
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot read stored document {path}: {source}")]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("stored document {path} is corrupt: {source}")]
-    Corrupt { path: PathBuf, source: serde_json::Error },
+    Corrupt {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
     #[error("cannot write stored document {path}: {source}")]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("invalid document id: {0}")]
     InvalidId(String),
 }
@@ -38,6 +51,9 @@ pub enum PutOutcome {
 #[derive(Debug)]
 pub struct DocStore {
     dir: PathBuf,
+    /// sha256 → id of every stored document, read once on the first `put` and kept up to
+    /// date, so that recognising duplicates does not re-read the whole store per file.
+    by_hash: Mutex<Option<HashMap<String, String>>>,
 }
 
 impl DocStore {
@@ -48,7 +64,10 @@ impl DocStore {
             path: dir.clone(),
             source,
         })?;
-        Ok(Self { dir })
+        Ok(Self {
+            dir,
+            by_hash: Mutex::new(None),
+        })
     }
 
     pub fn dir(&self) -> &Path {
@@ -116,6 +135,16 @@ impl DocStore {
     /// Stores `doc`, unless the same bytes are already stored.
     pub fn put(&self, doc: &Document) -> Result<PutOutcome, StoreError> {
         validate_id(&doc.meta.id).map_err(StoreError::InvalidId)?;
+        let mut guard = self.by_hash.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.is_none() {
+            let index = self
+                .hashes()?
+                .into_iter()
+                .map(|(id, sha)| (sha, id))
+                .collect();
+            *guard = Some(index);
+        }
+        let by_hash = guard.get_or_insert_with(HashMap::new);
         let existing = self.get(&doc.meta.id)?;
         if let Some(old) = &existing {
             if old.sha256 == doc.sha256 && old.meta == doc.meta {
@@ -123,16 +152,18 @@ impl DocStore {
                     duplicate_of: old.meta.id.clone(),
                 });
             }
-        } else if let Some((other, _)) = self
-            .hashes()?
-            .into_iter()
-            .find(|(_, sha)| *sha == doc.sha256)
-        {
-            return Ok(PutOutcome::Unchanged {
-                duplicate_of: other,
-            });
+        } else if let Some(other) = by_hash.get(&doc.sha256) {
+            if self.path_of(other).exists() {
+                return Ok(PutOutcome::Unchanged {
+                    duplicate_of: other.clone(),
+                });
+            }
         }
         self.write_atomically(doc)?;
+        if let Some(old) = &existing {
+            by_hash.remove(&old.sha256);
+        }
+        by_hash.insert(doc.sha256.clone(), doc.meta.id.clone());
         Ok(if existing.is_some() {
             PutOutcome::Replaced
         } else {
@@ -197,7 +228,10 @@ mod tests {
                 duplicate_of: "a".into()
             }
         );
-        assert_eq!(store.put(&doc("a", "2", "y")).unwrap(), PutOutcome::Replaced);
+        assert_eq!(
+            store.put(&doc("a", "2", "y")).unwrap(),
+            PutOutcome::Replaced
+        );
         assert_eq!(store.get("a").unwrap().unwrap().text, "y");
         assert_eq!(store.ids().unwrap(), vec!["a".to_string()]);
     }

@@ -144,16 +144,39 @@ fn same_bytes_are_a_no_op_and_a_changed_file_replaces_its_old_version() {
         (again["added"].clone(), again["unchanged"].clone()),
         (0.into(), 1.into())
     );
-    // The same bytes under another file name are recognised by their hash.
+    // A copy of the same file (same id) is unchanged too.
     let copy = fixture("ingest-dup");
     let dup = run_json(data.path(), &["ingest", copy.to_str().unwrap(), "--json"]);
     assert_eq!(dup["unchanged"], 1);
-    assert!(
-        dup["files"][0]["status"]
-            .as_str()
-            .unwrap()
-            .contains("fx-ingest-zh-2003")
+
+    // The same bytes under another file name (so another default id) are recognised by hash.
+    let plain = tempfile::tempdir().unwrap();
+    let (a, b) = (plain.path().join("a.txt"), plain.path().join("b.txt"));
+    std::fs::write(&a, "（测试样例）各方重申上海精神。").unwrap();
+    std::fs::copy(&a, &b).unwrap();
+    run_json(
+        data.path(),
+        &[
+            "ingest",
+            a.to_str().unwrap(),
+            "--date",
+            "2005-07-05",
+            "--json",
+        ],
     );
+    let same = run_json(
+        data.path(),
+        &[
+            "ingest",
+            b.to_str().unwrap(),
+            "--date",
+            "2005-07-05",
+            "--json",
+        ],
+    );
+    assert_eq!(same["unchanged"], 1);
+    assert_eq!(same["files"][0]["status"], "unchanged (same bytes as a)");
+    std::fs::remove_file(data.path().join("store/a.json")).unwrap();
 
     let dir = tempfile::tempdir().unwrap();
     let changed = dir.path().join("zh.md");

@@ -1,6 +1,7 @@
 //! `scoway ingest PATH...`
 
 use crate::Ctx;
+use scoway::corpus::catalog::Catalog;
 use scoway::corpus::ingest::{self, IngestOptions, Overrides};
 use scoway::corpus::{DocStore, Lang, PutOutcome};
 use std::path::PathBuf;
@@ -46,6 +47,11 @@ fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let store = DocStore::open(ctx.data.store_dir())?;
+    let catalog = match &args.catalog {
+        Some(path) => Catalog::load(path)?,
+        None => Catalog::bundled(),
+    };
+    let lookup = |id: &str, lang: Lang| catalog.meta_for(id, lang);
     let overrides = Overrides {
         id: args.id,
         date: args.date,
@@ -57,7 +63,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let opts = IngestOptions {
         to_simplified: args.to_simplified,
     };
-    let reports = ingest::ingest_paths(&store, &args.paths, &overrides, None, &opts)?;
+    let reports = ingest::ingest_paths(&store, &args.paths, &overrides, Some(&lookup), &opts)?;
 
     let (mut added, mut replaced, mut unchanged, mut rejected) = (0, 0, 0, 0);
     let mut rows = Vec::new();
