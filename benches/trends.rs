@@ -281,6 +281,15 @@ fn main() {
                     .join(", ")
             );
         }
+        println!(
+            "  run {run}: {}",
+            report
+                .timings
+                .iter()
+                .map(|(step, t)| format!("{step} {:.0} ms", t.as_secs_f64() * 1000.0))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
         let out = tmp.path().join(format!("plain{run}"));
         let t = Instant::now();
         trends::export(

@@ -245,11 +245,7 @@ fn draw_line_chart<DB: DrawingBackend>(
         (first, last)
     };
     // Headroom above the data for the legend.
-    let top = if top > 0.0 {
-        (top * 1.4).min(140.0)
-    } else {
-        10.0
-    };
+    let top = if top > 0.0 { top * 1.4 } else { 10.0 };
     let zh = dimension_label(dimension);
     let title = if zh.is_empty() {
         format!("{dimension}: share of paragraphs coded, by year")
@@ -270,7 +266,14 @@ fn draw_line_chart<DB: DrawingBackend>(
         .y_desc("paragraphs coded (%)")
         .x_labels(n_years.min(15))
         .y_labels(8)
-        .y_label_formatter(&|y| format!("{y:.0}"))
+        // The headroom above 100 % holds the legend; it is not a value a share can take.
+        .y_label_formatter(&|y| {
+            if *y > 100.0 + 1e-9 {
+                String::new()
+            } else {
+                format!("{y:.0}")
+            }
+        })
         .label_style((FONT_FAMILY, 16))
         .axis_desc_style((FONT_FAMILY, 18))
         .light_line_style(WHITE.mix(0.0))

@@ -19,15 +19,18 @@ pub fn term_emergence(
     terms: &[TermInfo],
 ) -> Result<(DataFrame, DataFrame), TrendsError> {
     let ctx = || "building term_emergence".to_string();
-    let evidence = codes
+    // Matches per document and term first: every statistic below adds up over documents,
+    // and the per-group sorts then run on far fewer rows than the evidence has.
+    let per_doc = codes
         .evidence
         .clone()
-        .select([
+        .group_by([
             col("doc_id"),
             col("dimension"),
             col("indicator"),
             col("term"),
         ])
+        .agg([len().cast(DataType::Int64).alias("hits")])
         .join(
             codes.documents.clone().select([
                 col("id").alias("doc_id"),
@@ -40,18 +43,15 @@ pub fn term_emergence(
             JoinArgs::new(JoinType::Inner),
         );
 
-    let yearly = evidence
+    let yearly = per_doc
         .clone()
         .group_by(on(&["dimension", "indicator", "term", "year"]))
         .agg([
-            len().cast(DataType::Int64).alias("hits"),
-            col("doc_id")
-                .n_unique()
-                .cast(DataType::Int64)
-                .alias("documents"),
+            col("hits").sum(),
+            len().cast(DataType::Int64).alias("documents"),
         ]);
-    let by_date = || SortMultipleOptions::default().with_order_descending_multi([false, false]);
-    let stats = evidence.group_by(on(&TERM)).agg([
+    let by_date = || SortMultipleOptions::default();
+    let stats = per_doc.group_by(on(&TERM)).agg([
         col("lang")
             .sort_by([col("date"), col("doc_id")], by_date())
             .first()
@@ -66,11 +66,8 @@ pub fn term_emergence(
             .sort_by([col("date"), col("doc_id")], by_date())
             .last()
             .alias("last_doc"),
-        len().cast(DataType::Int64).alias("hits"),
-        col("doc_id")
-            .n_unique()
-            .cast(DataType::Int64)
-            .alias("documents"),
+        col("hits").sum(),
+        len().cast(DataType::Int64).alias("documents"),
         col("year").n_unique().cast(DataType::Int64).alias("years"),
     ]);
     let yearly_text = yearly.clone().group_by(on(&TERM)).agg([concat_str(

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 /// Parameters of [`export`].
 #[derive(Debug, Clone)]
@@ -59,6 +60,29 @@ pub struct ExportReport {
     pub breaks: usize,
     /// Things the user should know (e.g. codes built with another codebook).
     pub warnings: Vec<String>,
+    /// Wall time of each step, in order.
+    pub timings: Vec<(String, Duration)>,
+}
+
+/// Records the wall time of consecutive steps.
+struct Laps {
+    last: Instant,
+    laps: Vec<(String, Duration)>,
+}
+
+impl Laps {
+    fn new() -> Self {
+        Self {
+            last: Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, step: &str) {
+        let now = Instant::now();
+        self.laps.push((step.to_string(), now - self.last));
+        self.last = now;
+    }
 }
 
 /// Reads the codes in `data`, builds every frame and writes them into `out` (created if
@@ -68,8 +92,12 @@ pub fn export(
     out: &Path,
     opts: &ExportOptions,
 ) -> Result<ExportReport, TrendsError> {
+    let start = Instant::now();
     let codes = Codes::open(data)?;
-    export_codes(&codes, out, opts)
+    let opened = start.elapsed();
+    let mut report = export_codes(&codes, out, opts)?;
+    report.timings.insert(0, ("open codes".to_string(), opened));
+    Ok(report)
 }
 
 /// [`export`] from already opened codes.
@@ -84,7 +112,9 @@ pub fn export_codes(
             message: format!("{} is not a non-negative number", opts.breaks.penalty),
         });
     }
+    let mut laps = Laps::new();
     let codebook = Codebook::load(opts.codebook.as_deref())?;
+    laps.lap("load codebook");
     let mut report = ExportReport {
         out_dir: out.to_path_buf(),
         ..ExportReport::default()
@@ -110,12 +140,18 @@ pub fn export_codes(
         lf.collect().context(|| format!("building {}", spec.name))
     };
     let documents = collect(&dict::DOCUMENTS, documents(codes))?;
+    laps.lap("documents");
     let trends_year = trends(codes, &trend_opts(PeriodBy::Year))?;
+    laps.lap("trends by year");
     let trends_meeting = trends(codes, &trend_opts(PeriodBy::Meeting))?;
+    laps.lap("trends by meeting");
     let breaks_df = breaks(&trends_year, opts.breaks)?;
+    laps.lap("breaks");
     let (emergence, yearly) = term_emergence(codes, &codebook.all_terms())?;
+    laps.lap("term emergence");
     let (passages, passage_warnings) = passages(codes)?;
     report.warnings.extend(passage_warnings);
+    laps.lap("passages");
     let frames: Vec<(&FrameSpec, DataFrame)> = vec![
         (&dict::DOCUMENTS, documents),
         (
@@ -134,6 +170,7 @@ pub fn export_codes(
         (&dict::EVIDENCE, collect(&dict::EVIDENCE, evidence(codes))?),
         (&dict::PASSAGES, passages),
     ];
+    laps.lap("paragraph codes, document scores, evidence");
 
     std::fs::create_dir_all(out).map_err(|source| TrendsError::Io {
         path: out.to_path_buf(),
@@ -144,6 +181,7 @@ pub fn export_codes(
         .map(|(spec, df)| write_frame(out, spec, df))
         .collect::<Result<_, _>>()?;
     report.files.extend(written.into_iter().flatten());
+    laps.lap("write Parquet and CSV");
     report.frames = frames
         .iter()
         .map(|(spec, df)| (spec.name.to_string(), df.height()))
@@ -167,6 +205,7 @@ pub fn export_codes(
             }
             report.files.extend(charts);
         }
+        laps.lap("charts");
     }
 
     let params = DictionaryParams {
@@ -188,6 +227,8 @@ pub fn export_codes(
     })?;
     write_text(&manifest_path, &text)?;
     report.files.push(manifest_path);
+    laps.lap("dictionary and manifest");
+    report.timings = laps.laps;
     Ok(report)
 }
 

@@ -26,6 +26,25 @@ fn join(left: LazyFrame, right: LazyFrame, keys: &[&str], how: JoinType) -> Lazy
     left.join(right, on(keys), on(keys), JoinArgs::new(how))
 }
 
+/// Documents in date order (then id): the order of every per-document frame.
+fn sorted_meta(codes: &Codes, extra: &[&str]) -> LazyFrame {
+    doc_meta(codes, extra).sort(["date", "doc_id"], SortMultipleOptions::default())
+}
+
+/// `right` rows of known documents, with their metadata, in document order (date, id) and,
+/// within a document, in their input order. Cheaper than sorting the long frame.
+fn in_document_order(codes: &Codes, right: LazyFrame, extra: &[&str]) -> LazyFrame {
+    sorted_meta(codes, extra).join(
+        right,
+        on(&["doc_id"]),
+        on(&["doc_id"]),
+        JoinArgs {
+            maintain_order: MaintainOrderJoin::LeftRight,
+            ..JoinArgs::new(JoinType::Inner)
+        },
+    )
+}
+
 /// `documents`: one row per document.
 pub fn documents(codes: &Codes) -> LazyFrame {
     dict::DOCUMENTS.conform(
@@ -38,45 +57,36 @@ pub fn documents(codes: &Codes) -> LazyFrame {
 
 /// `paragraph_codes`: one row per paragraph × dimension, with the document metadata.
 pub fn paragraph_codes(codes: &Codes) -> LazyFrame {
-    dict::PARAGRAPH_CODES.conform(paragraph_base(codes).sort(
-        ["date", "doc_id", "paragraph", "dimension"],
-        SortMultipleOptions::default(),
-    ))
-}
-
-/// Paragraph codes of documents that exist in `documents`, with their metadata.
-fn paragraph_base(codes: &Codes) -> LazyFrame {
-    join(
-        codes.paragraph_codes.clone(),
-        doc_meta(codes, &[]),
-        &["doc_id"],
-        JoinType::Inner,
-    )
+    dict::PARAGRAPH_CODES.conform(in_document_order(codes, codes.paragraph_codes.clone(), &[]))
 }
 
 /// `evidence`: every match with its document metadata.
 pub fn evidence(codes: &Codes) -> LazyFrame {
-    dict::EVIDENCE.conform(
-        join(
-            codes.evidence.clone(),
-            doc_meta(codes, &["title"]),
-            &["doc_id"],
-            JoinType::Inner,
-        )
-        .sort(
-            ["date", "doc_id", "char_start", "dimension"],
-            SortMultipleOptions::default(),
-        ),
-    )
+    dict::EVIDENCE.conform(in_document_order(codes, codes.evidence.clone(), &["title"]))
 }
 
 /// `document_scores`: one row per document × dimension (every dimension, also those without
 /// any match), with rates, the share of paragraphs coded, the weighted score and its rank.
 pub fn document_scores(codes: &Codes) -> Result<LazyFrame, TrendsError> {
-    Ok(dict::DOCUMENT_SCORES.conform(document_scores_raw(codes)?))
+    Ok(dict::DOCUMENT_SCORES.conform(document_stats(codes)?))
 }
 
-fn document_scores_raw(codes: &Codes) -> Result<LazyFrame, TrendsError> {
+/// Document × dimension statistics (the `document_scores` columns plus `para_rows` and
+/// `para_tokens`, the paragraph rows and their tokens), computed once per [`Codes`]: every
+/// trend statistic is a sum or mean of them.
+fn document_stats(codes: &Codes) -> Result<LazyFrame, TrendsError> {
+    if let Some(df) = codes.doc_stats.get() {
+        return Ok(df.clone().lazy());
+    }
+    let df = document_stats_plan(codes)?
+        .collect()
+        .context(|| "building document_scores".to_string())?;
+    // Another thread may have filled it meanwhile; both results are the same.
+    let _ = codes.doc_stats.set(df.clone());
+    Ok(df.lazy())
+}
+
+fn document_stats_plan(codes: &Codes) -> Result<LazyFrame, TrendsError> {
     let rank = col("weighted_score")
         .rank(
             RankOptions {
@@ -98,6 +108,8 @@ fn document_scores_raw(codes: &Codes) -> Result<LazyFrame, TrendsError> {
                 .cast(DataType::Int64)
                 .sum()
                 .alias("coded_paragraphs"),
+            len().cast(DataType::Int64).alias("para_rows"),
+            col("tokens").sum().alias("para_tokens"),
         ]);
     // Every document × every dimension, so that a dimension without a single match still has
     // its row (with zeros), and a document with no paragraph rows is not lost.
@@ -181,27 +193,26 @@ pub fn trends(codes: &Codes, opts: &TrendOptions) -> Result<DataFrame, TrendsErr
     opts.check()?;
     let by = opts.by;
     let ctx = || format!("building the trends by {}", by.as_str());
-    let paragraphs = with_margins(with_period(paragraph_base(codes), by), by)
-        .context(ctx)?
-        .group_by(on(&KEYS))
-        .agg([
-            col("date").min().alias("period_start"),
-            col("doc_id")
-                .n_unique()
-                .cast(DataType::Int64)
-                .alias("documents"),
-            len().cast(DataType::Int64).alias("paragraphs"),
-            col("tokens").sum(),
-            col("hits").sum(),
-            col("coded")
-                .cast(DataType::Int64)
-                .sum()
-                .alias("coded_paragraphs"),
-        ]);
-    let doc_rates = with_margins(with_period(document_scores_raw(codes)?, by), by)
-        .context(ctx)?
-        .group_by(on(&KEYS))
-        .agg([col("rate_per_1k").mean().alias("mean_rate")]);
+    // Every statistic adds up over documents, so the periods are built from the document ×
+    // dimension statistics rather than from the (much longer) paragraph rows.
+    let per_period = with_margins(
+        with_period(
+            document_stats(codes)?.filter(col("para_rows").gt(lit(0))),
+            by,
+        ),
+        by,
+    )
+    .context(ctx)?
+    .group_by(on(&KEYS))
+    .agg([
+        col("date").min().alias("period_start"),
+        len().cast(DataType::Int64).alias("documents"),
+        col("para_rows").sum().alias("paragraphs"),
+        col("para_tokens").sum().alias("tokens"),
+        col("hits").sum(),
+        col("coded_paragraphs").sum(),
+        col("rate_per_1k").mean().alias("mean_rate"),
+    ]);
     let f64c = |name: &str| col(name).cast(DataType::Float64);
     let share = || col("share_paragraphs");
     // The previous periods of the same series, in period order.
@@ -217,7 +228,7 @@ pub fn trends(codes: &Codes, opts: &TrendOptions) -> Result<DataFrame, TrendsErr
         .sum()
         .over(on(&["period", "body", "lang"]))
         .context(ctx)?;
-    let lf = join(paragraphs, doc_rates, &KEYS, JoinType::Left)
+    let lf = per_period
         .with_columns([
             col("period_start").dt().year().alias("year"),
             (f64c("coded_paragraphs") / f64c("paragraphs")).alias("share_paragraphs"),

@@ -160,7 +160,8 @@ impl TrendOptions {
     }
 }
 
-/// The coder's output, scanned lazily and conformed to the declared input schema.
+/// The coder's output, conformed to the declared input schema. The files are read once into
+/// memory: every frame is then a lazy query over them.
 #[derive(Clone)]
 pub struct Codes {
     pub documents: LazyFrame,
@@ -173,6 +174,8 @@ pub struct Codes {
     pub manifest: Option<serde_json::Value>,
     /// The document store, for the text of the passages (`None`: no passages).
     pub store_dir: Option<PathBuf>,
+    /// Document × dimension statistics, computed once (see `frames::document_stats`).
+    pub(crate) doc_stats: std::sync::OnceLock<DataFrame>,
 }
 
 impl Codes {
@@ -201,7 +204,11 @@ impl Codes {
                 .collect_schema()
                 .context(|| format!("reading the schema of {}", path.display()))?;
             check_input_schema(&path, spec, &schema)?;
-            Ok(spec.conform(lf))
+            let df = spec
+                .conform(lf)
+                .collect()
+                .context(|| format!("reading {}", path.display()))?;
+            Ok(df.lazy())
         };
         let documents = scan(&dictionary::IN_DOCUMENTS, "documents.parquet")?;
         let paragraph_codes = scan(&dictionary::IN_PARAGRAPH_CODES, "paragraph_codes.parquet")?;
@@ -277,6 +284,7 @@ impl Codes {
             dimensions,
             manifest,
             store_dir: None,
+            doc_stats: std::sync::OnceLock::new(),
         })
     }
 

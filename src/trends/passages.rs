@@ -12,6 +12,21 @@ use rayon::prelude::*;
 pub fn passages(codes: &Codes) -> Result<(DataFrame, Vec<String>), TrendsError> {
     let ctx = || "building passages".to_string();
     let mut warnings = Vec::new();
+    let store = match &codes.store_dir {
+        Some(dir) if dir.is_dir() => Some(dir.clone()),
+        Some(dir) => {
+            warnings.push(format!(
+                "passages: no document store at {}; passages.parquet is empty",
+                dir.display()
+            ));
+            None
+        }
+        None => None,
+    };
+    let Some(store_dir) = store else {
+        let empty = DataFrame::empty_with_schema(&dict::PASSAGES.schema());
+        return Ok((empty, warnings));
+    };
     let keys = codes
         .evidence
         .clone()
@@ -59,61 +74,54 @@ pub fn passages(codes: &Codes) -> Result<(DataFrame, Vec<String>), TrendsError> 
     };
 
     let mut rows = Rows::default();
-    match &codes.store_dir {
-        Some(dir) if dir.is_dir() && !ids.is_empty() => {
-            let store = DocStore::open(dir.clone()).map_err(|e| TrendsError::Store {
-                path: dir.clone(),
-                message: e.to_string(),
-            })?;
-            let docs: Vec<_> = ids.par_iter().map(|id| (id, store.get(id))).collect();
-            let (mut missing, mut changed) = (Vec::new(), Vec::new());
-            for (id, doc) in docs {
-                let doc = match doc {
-                    Ok(Some(doc)) => doc,
-                    Ok(None) => {
-                        missing.push(id.clone());
-                        continue;
-                    }
-                    Err(e) => {
-                        warnings.push(format!("passages: {e}"));
-                        continue;
-                    }
-                };
-                // Offsets are only meaningful in the text that was coded.
-                if hashes.get(id) != Some(&doc.sha256) {
-                    changed.push(id.clone());
+    if !ids.is_empty() {
+        let store = DocStore::open(store_dir.clone()).map_err(|e| TrendsError::Store {
+            path: store_dir.clone(),
+            message: e.to_string(),
+        })?;
+        let docs: Vec<_> = ids.par_iter().map(|id| (id, store.get(id))).collect();
+        let (mut missing, mut changed) = (Vec::new(), Vec::new());
+        for (id, doc) in docs {
+            let doc = match doc {
+                Ok(Some(doc)) => doc,
+                Ok(None) => {
+                    missing.push(id.clone());
                     continue;
                 }
-                for p in &doc.paragraphs {
-                    rows.doc_id.push(id.clone());
-                    rows.paragraph.push(i64::from(p.index));
-                    rows.char_start.push(p.char_start as i64);
-                    rows.char_end.push(p.char_end as i64);
-                    rows.text.push(doc.original_chars(p.char_start, p.char_end));
+                Err(e) => {
+                    warnings.push(format!("passages: {e}"));
+                    continue;
                 }
+            };
+            // Offsets are only meaningful in the text that was coded.
+            if hashes.get(id) != Some(&doc.sha256) {
+                changed.push(id.clone());
+                continue;
             }
-            if !missing.is_empty() {
-                warnings.push(format!(
-                    "passages: {} coded document(s) are not in the store ({}): their passages \
-                     are left out",
-                    missing.len(),
-                    preview(&missing)
-                ));
-            }
-            if !changed.is_empty() {
-                warnings.push(format!(
-                    "passages: {} document(s) changed since `scoway build` ({}): their passages \
-                     are left out; run `scoway build`",
-                    changed.len(),
-                    preview(&changed)
-                ));
+            for p in &doc.paragraphs {
+                rows.doc_id.push(id.clone());
+                rows.paragraph.push(i64::from(p.index));
+                rows.char_start.push(p.char_start as i64);
+                rows.char_end.push(p.char_end as i64);
+                rows.text.push(doc.original_chars(p.char_start, p.char_end));
             }
         }
-        Some(dir) if !ids.is_empty() => warnings.push(format!(
-            "passages: no document store at {}; passages.parquet is empty",
-            dir.display()
-        )),
-        _ => {}
+        if !missing.is_empty() {
+            warnings.push(format!(
+                "passages: {} coded document(s) are not in the store ({}): their passages \
+                     are left out",
+                missing.len(),
+                preview(&missing)
+            ));
+        }
+        if !changed.is_empty() {
+            warnings.push(format!(
+                "passages: {} document(s) changed since `scoway build` ({}): their passages \
+                     are left out; run `scoway build`",
+                changed.len(),
+                preview(&changed)
+            ));
+        }
     }
     let texts = DataFrame::new_infer_height(vec![
         Column::new("doc_id".into(), rows.doc_id),
