@@ -1,1 +1,73 @@
-//! OWNER: helper. Placeholder until the stage lands.
+//! Full-text index (tantivy): documents and paragraphs, search with filters and highlighted
+//! snippets, keyword in context.
+//!
+//! One tantivy index in `<data-dir>/index/v1` holds two granularities, told apart by the `level`
+//! field: one entry per document (ranking of documents) and one per paragraph (snippets, KWIC).
+//! Text is indexed from the tokens of [`crate::segment::Segmenter::tokenize`] as
+//! `PreTokenizedString`s, and the tokenizer registered for queries produces the same main tokens
+//! (see [`QueryTokenizer`]), so a query is analysed exactly like the documents.
+//!
+//! The map of indexed documents (id → sha256) travels in the payload of the tantivy commit that
+//! indexed them, so the index and the map can never disagree: a build that dies before
+//! [`Indexer::commit`] leaves the previous index and map as they were.
+
+mod indexer;
+mod kwic;
+mod query;
+mod schema;
+mod search;
+
+pub use indexer::{IndexReport, Indexer, IndexerOptions};
+pub use kwic::{KwicLine, KwicRequest, KwicSort, kwic};
+pub use query::{ParsedQuery, parse_query};
+pub use schema::QueryTokenizer;
+pub use search::{SearchHit, SearchRequest, SearchResults, Snippet, parse_date_bound, search};
+
+use std::path::PathBuf;
+
+/// Errors of the index stage.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("no index in {0}: run `scoway build` first")]
+    NoIndex(PathBuf),
+    #[error(
+        "the index in {0} was built with another dictionary or analyzer: run `scoway build` to \
+         rebuild it"
+    )]
+    Stale(PathBuf),
+    #[error("cannot create index directory {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("another process is writing the index in {0} (is a `scoway build` running?)")]
+    Locked(PathBuf),
+    #[error("index in {path}: {source}")]
+    Tantivy {
+        path: PathBuf,
+        source: tantivy::TantivyError,
+    },
+    #[error("index in {path} is corrupt: {message}")]
+    Corrupt { path: PathBuf, message: String },
+    #[error("cannot index document `{id}`: {message}")]
+    Document { id: String, message: String },
+    #[error("invalid query `{query}`: {message}")]
+    Query { query: String, message: String },
+    #[error("invalid search option: {0}")]
+    Request(String),
+}
+
+impl IndexError {
+    fn tantivy(path: &std::path::Path, source: tantivy::TantivyError) -> Self {
+        match source {
+            tantivy::TantivyError::LockFailure(..) => IndexError::Locked(path.to_path_buf()),
+            source => IndexError::Tantivy {
+                path: path.to_path_buf(),
+                source,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

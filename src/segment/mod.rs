@@ -1,9 +1,35 @@
 //! Segmentation: jieba-rs with the domain dictionary in `corpus/dict/` for Chinese, tantivy's
 //! analyzers (with stemming) for Russian and English.
 //!
-//! OWNER: helper A (segment + index). Interface used by other stages:
-//! - `Segmenter::global() -> &'static Segmenter` (bundled dictionary, loaded once)
-//! - `Segmenter::tokenize(&self, text: &str, lang: Lang) -> Vec<Token>`
+//! Text is analysed by script, not by the document's language: runs of Han characters go to
+//! jieba, runs of letters and digits go through tantivy's `SimpleTokenizer`, `LowerCaser`,
+//! `StopWordFilter` and the Russian and English `Stemmer`s (each stemmer leaves the other
+//! alphabet alone). A query therefore needs no language to be analysed exactly like the
+//! documents it should find.
+//!
+//! [`Segmenter::tokenize`] returns, for each word, a *main* token, and for a compound word also
+//! *sub-word* tokens at the same position: `地区反恐怖机构` is indexed as itself and as `地区`,
+//! `反恐`, `反恐怖`, `恐怖`, `机构`, all at one position, so both `机构` and the phrase
+//! `"打击地区反恐怖机构"` find it. Place and person names are never split (a search for `印度`
+//! must not find `印度尼西亚`), and a place name is never a sub-word (`上海` does not find
+//! `上海合作组织`). Stopwords are dropped but keep their position, so phrases count them.
+//! Members of an alias group (`corpus/dict/aliases.tsv`) are indexed as the group's canonical
+//! name, so `上合组织` and `上海合作组织` find each other.
+
+mod dict;
+mod eval;
+
+pub use dict::{AliasGroup, DictEntry, DictError, parse_aliases, parse_stopwords, parse_user_dict};
+pub use eval::{WordScore, score_gold_text};
+
+use crate::corpus::Lang;
+use jieba_rs::Jieba;
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+use tantivy::tokenizer::{
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+    TokenStream,
+};
 
 /// One token of a paragraph's normalised text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,3 +44,645 @@ pub struct Token {
     /// True for a sub-word of a longer token (e.g. `反恐怖` inside `地区反恐怖机构`).
     pub subword: bool,
 }
+
+/// One word of a segmentation ([`Segmenter::cut`]): a span of the input, never whitespace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word<'a> {
+    pub text: &'a str,
+    /// Byte offsets into the input, end exclusive.
+    pub byte_start: usize,
+    pub byte_end: usize,
+}
+
+/// How to build a [`Segmenter`].
+#[derive(Debug, Clone, Copy)]
+pub struct SegmenterOptions {
+    /// Load the bundled domain dictionary and alias table (`corpus/dict/`).
+    pub domain_dict: bool,
+    /// Let jieba guess unknown words with its HMM. Off by default: on the PKU benchmark jieba
+    /// scores better without it, and a query (short, out of context) is segmented more like the
+    /// same words inside a document.
+    pub hmm: bool,
+}
+
+impl Default for SegmenterOptions {
+    fn default() -> Self {
+        Self {
+            domain_dict: true,
+            hmm: false,
+        }
+    }
+}
+
+/// A fingerprint of everything that decides how text is analysed (dictionary files and the
+/// analysis rules' version): an index built with another fingerprint must be rebuilt.
+pub fn analysis_fingerprint() -> String {
+    use sha2::{Digest, Sha256};
+    /// Bump when the analysis rules in this module change.
+    const RULES_VERSION: &str = "scoway-segment-1";
+    let mut h = Sha256::new();
+    for part in [
+        RULES_VERSION,
+        dict::USER_DICT,
+        dict::STOPWORDS,
+        dict::ALIASES,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    hex::encode(&h.finalize()[..12])
+}
+
+/// Longest term the index keeps (in bytes), as tantivy's `RemoveLongFilter`.
+const MAX_TERM_BYTES: usize = 60;
+
+/// jieba plus our dictionary, stopwords, aliases and tantivy's analyzers for letters.
+pub struct Segmenter {
+    jieba: Jieba,
+    hmm: bool,
+    /// Dictionary entries with punctuation (`政府首脑（总理）理事会`), which jieba cannot produce:
+    /// joined after segmentation when their ends fall on word boundaries.
+    merge: Option<aho_corasick::AhoCorasick>,
+    merge_terms: Vec<String>,
+    /// Tags of our dictionary entries; they override jieba's tags of the same words.
+    user_tags: HashMap<String, String>,
+    stopwords: HashSet<String>,
+    /// Term of a one-word alias → canonical term.
+    alias_single: HashMap<String, String>,
+    /// First term of a several-word alias → (terms, canonical term), longest first.
+    alias_multi: HashMap<String, Vec<(Vec<String>, String)>>,
+    /// SimpleTokenizer → RemoveLong → LowerCaser → StopWordFilter → Stemmer(ru) → Stemmer(en).
+    letters: TextAnalyzer,
+    user_entries: Vec<String>,
+}
+
+impl std::fmt::Debug for Segmenter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Segmenter")
+            .field("user_entries", &self.user_entries.len())
+            .field("stopwords", &self.stopwords.len())
+            .field("hmm", &self.hmm)
+            .finish()
+    }
+}
+
+static GLOBAL: LazyLock<Segmenter> = LazyLock::new(|| {
+    // The bundled files are part of the program, not user input; a unit test parses them.
+    Segmenter::new(SegmenterOptions::default()).expect("the bundled dictionary files are valid")
+});
+
+/// Script class of a character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Han,
+    Alnum,
+    Space,
+    Punct,
+}
+
+fn class(c: char) -> Class {
+    if is_han(c) {
+        Class::Han
+    } else if c.is_whitespace() {
+        Class::Space
+    } else if c.is_alphanumeric() {
+        Class::Alnum
+    } else {
+        Class::Punct
+    }
+}
+
+/// CJK unified ideographs, as jieba counts them.
+pub fn is_han(c: char) -> bool {
+    matches!(c,
+        '\u{4E00}'..='\u{9FFF}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{20000}'..='\u{2EBEF}'
+        | '\u{2F800}'..='\u{2FA1F}')
+}
+
+/// Whether a jieba tag marks a name that must not be split into sub-words.
+fn is_name_tag(tag: &str) -> bool {
+    tag.starts_with("ns") || tag.starts_with("nr")
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WordKind {
+    /// A jieba word; `name` when it is a place or person name.
+    Han {
+        name: bool,
+    },
+    Alnum,
+    Punct,
+    /// A dictionary entry with punctuation, joined from several words.
+    Merged(usize),
+}
+
+#[derive(Debug, Clone, Copy)]
+struct RawWord {
+    start: usize,
+    end: usize,
+    kind: WordKind,
+}
+
+#[derive(Debug, Clone)]
+enum UnitKind {
+    Han {
+        decompose: bool,
+    },
+    Alnum,
+    /// A merged entry or a several-word alias: its words become sub-words.
+    Compound(Vec<Unit>),
+}
+
+/// A word as the indexer sees it: a term (alias-mapped) or a stopword.
+#[derive(Debug, Clone)]
+struct Unit {
+    start: usize,
+    end: usize,
+    term: String,
+    stop: bool,
+    kind: UnitKind,
+}
+
+impl Segmenter {
+    /// The segmenter with the bundled dictionary, built once.
+    pub fn global() -> &'static Segmenter {
+        &GLOBAL
+    }
+
+    /// Builds a segmenter; `options.domain_dict: false` gives plain jieba (for benchmarks).
+    pub fn new(options: SegmenterOptions) -> Result<Self, DictError> {
+        let mut jieba = Jieba::new();
+        let mut user_tags = HashMap::new();
+        let mut merge_patterns = Vec::new();
+        let mut merge_terms = Vec::new();
+        let mut user_entries = Vec::new();
+        let stopwords = parse_stopwords(dict::STOPWORDS);
+        if options.domain_dict {
+            for e in parse_user_dict(dict::USER_DICT, "corpus/dict/user_dict.txt")? {
+                if e.word.chars().all(is_han) {
+                    // The file's frequency is a floor: an entry jieba would still split gets
+                    // the frequency that keeps it whole, with a margin for context.
+                    let freq = if jieba.has_word(&e.word) {
+                        e.freq.max(jieba.suggest_freq(&e.word))
+                    } else {
+                        e.freq.max(2 * jieba.suggest_freq(&e.word))
+                    };
+                    jieba.add_word(&e.word, Some(freq), Some(&e.tag));
+                } else {
+                    let id = merge_terms.len();
+                    merge_patterns.push((e.word.clone(), id));
+                    let half = e
+                        .word
+                        .replace('（', "(")
+                        .replace('）', ")")
+                        .replace('、', ",");
+                    if half != e.word {
+                        merge_patterns.push((half, id));
+                    }
+                    merge_terms.push(e.word.clone());
+                }
+                user_tags.insert(e.word.clone(), e.tag);
+                user_entries.push(e.word);
+            }
+        }
+        let (merge, merge_ids) = if merge_patterns.is_empty() {
+            (None, Vec::new())
+        } else {
+            let ac = aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+                .build(merge_patterns.iter().map(|(p, _)| p.as_str()))
+                .map_err(|e| DictError {
+                    file: "corpus/dict/user_dict.txt".into(),
+                    line: 0,
+                    message: format!("cannot build the matcher of entries with punctuation: {e}"),
+                })?;
+            (Some(ac), merge_patterns.iter().map(|(_, id)| *id).collect())
+        };
+        let letters = TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(MAX_TERM_BYTES))
+            .filter(LowerCaser)
+            .filter(StopWordFilter::remove(stopwords.iter().cloned()))
+            .filter(Stemmer::new(Language::Russian))
+            .filter(Stemmer::new(Language::English))
+            .build();
+        let mut seg = Segmenter {
+            jieba,
+            hmm: options.hmm,
+            merge,
+            merge_terms: merge_ids
+                .iter()
+                .map(|&id| merge_terms[id].clone())
+                .collect(),
+            user_tags,
+            stopwords,
+            alias_single: HashMap::new(),
+            alias_multi: HashMap::new(),
+            letters,
+            user_entries,
+        };
+        if options.domain_dict {
+            seg.load_aliases(&parse_aliases(dict::ALIASES, "corpus/dict/aliases.tsv")?);
+        }
+        Ok(seg)
+    }
+
+    fn load_aliases(&mut self, groups: &[AliasGroup]) {
+        let mut single = HashMap::new();
+        let mut multi: HashMap<String, Vec<(Vec<String>, String)>> = HashMap::new();
+        for g in groups {
+            let analysed: Vec<Vec<String>> = g
+                .members
+                .iter()
+                .map(|m| self.units(m).into_iter().map(|u| u.term).collect())
+                .filter(|terms: &Vec<String>| !terms.is_empty())
+                .collect();
+            let Some(first) = analysed.first() else {
+                continue;
+            };
+            let canonical = first.join(" ");
+            for terms in &analysed {
+                match terms.as_slice() {
+                    [one] => {
+                        if *one != canonical {
+                            single.insert(one.clone(), canonical.clone());
+                        }
+                    }
+                    [head, ..] => multi
+                        .entry(head.clone())
+                        .or_default()
+                        .push((terms.clone(), canonical.clone())),
+                    [] => {}
+                }
+            }
+        }
+        for v in multi.values_mut() {
+            v.sort_by_key(|(t, _)| std::cmp::Reverse(t.len()));
+        }
+        self.alias_single = single;
+        self.alias_multi = multi;
+    }
+
+    /// Entries of the bundled user dictionary (empty without the domain dictionary).
+    pub fn user_entries(&self) -> &[String] {
+        &self.user_entries
+    }
+
+    /// Whether `word` (lower-cased) is a stopword.
+    pub fn is_stopword(&self, word: &str) -> bool {
+        self.stopwords.contains(&word.to_lowercase())
+    }
+
+    /// Segments `text` into words: jieba words for Han runs, runs of letters and digits, and
+    /// single punctuation characters; whitespace is skipped. This is the segmentation scored
+    /// against the PKU gold standard.
+    pub fn cut<'a>(&self, text: &'a str) -> Vec<Word<'a>> {
+        self.raw_words(text)
+            .into_iter()
+            .map(|w| Word {
+                text: &text[w.start..w.end],
+                byte_start: w.start,
+                byte_end: w.end,
+            })
+            .collect()
+    }
+
+    fn raw_words(&self, text: &str) -> Vec<RawWord> {
+        let mut words = Vec::with_capacity(text.len() / 4);
+        let mut iter = text.char_indices().peekable();
+        while let Some((start, c)) = iter.next() {
+            let cls = class(c);
+            let mut end = start + c.len_utf8();
+            if cls == Class::Punct {
+                words.push(RawWord {
+                    start,
+                    end,
+                    kind: WordKind::Punct,
+                });
+                continue;
+            }
+            while let Some(&(i, n)) = iter.peek() {
+                if class(n) != cls {
+                    break;
+                }
+                end = i + n.len_utf8();
+                iter.next();
+            }
+            match cls {
+                Class::Han => self.han_words(text, start, end, &mut words),
+                Class::Alnum => words.push(RawWord {
+                    start,
+                    end,
+                    kind: WordKind::Alnum,
+                }),
+                Class::Space | Class::Punct => {}
+            }
+        }
+        match &self.merge {
+            Some(ac) => self.merge_entries(ac, text, words),
+            None => words,
+        }
+    }
+
+    fn han_words(&self, text: &str, start: usize, end: usize, out: &mut Vec<RawWord>) {
+        for t in self.jieba.tag(&text[start..end], self.hmm) {
+            let tag = self.user_tags.get(t.word).map_or(t.tag, String::as_str);
+            out.push(RawWord {
+                start: start + t.byte_start,
+                end: start + t.byte_end,
+                kind: WordKind::Han {
+                    name: is_name_tag(tag),
+                },
+            });
+        }
+    }
+
+    fn merge_entries(
+        &self,
+        ac: &aho_corasick::AhoCorasick,
+        text: &str,
+        words: Vec<RawWord>,
+    ) -> Vec<RawWord> {
+        let mut out = Vec::with_capacity(words.len());
+        let mut i = 0;
+        for m in ac.find_iter(text) {
+            let Some(first) = words[i..].iter().position(|w| w.start >= m.start()) else {
+                break;
+            };
+            let first = i + first;
+            if words[first].start != m.start() {
+                continue;
+            }
+            let Some(last) = words[first..].iter().position(|w| w.end >= m.end()) else {
+                continue;
+            };
+            let last = first + last;
+            if words[last].end != m.end() {
+                continue;
+            }
+            out.extend_from_slice(&words[i..first]);
+            out.push(RawWord {
+                start: m.start(),
+                end: m.end(),
+                kind: WordKind::Merged(m.pattern().as_usize()),
+            });
+            i = last + 1;
+        }
+        out.extend_from_slice(&words[i..]);
+        out
+    }
+
+    /// Words of `text` as index units (stopwords marked), before aliases are applied.
+    fn units(&self, text: &str) -> Vec<Unit> {
+        let raw = self.raw_words(text);
+        let mut letters = self.letters.clone();
+        let mut units = Vec::with_capacity(raw.len());
+        for w in raw {
+            if let Some(u) = self.unit(text, w, &mut letters) {
+                units.push(u);
+            }
+        }
+        units
+    }
+
+    fn unit(&self, text: &str, w: RawWord, letters: &mut TextAnalyzer) -> Option<Unit> {
+        let surface = &text[w.start..w.end];
+        match w.kind {
+            WordKind::Punct => None,
+            WordKind::Han { name } => {
+                let stop = self.stopwords.contains(surface);
+                Some(Unit {
+                    start: w.start,
+                    end: w.end,
+                    term: surface.to_string(),
+                    stop,
+                    kind: UnitKind::Han {
+                        decompose: !name && !stop && surface.chars().count() >= 3,
+                    },
+                })
+            }
+            WordKind::Alnum => {
+                let mut stream = letters.token_stream(surface);
+                let term = if stream.advance() {
+                    Some(stream.token().text.clone())
+                } else {
+                    None
+                };
+                Some(Unit {
+                    start: w.start,
+                    end: w.end,
+                    stop: term.is_none(),
+                    term: term.unwrap_or_else(|| surface.to_lowercase()),
+                    kind: UnitKind::Alnum,
+                })
+            }
+            WordKind::Merged(pattern) => {
+                let inner = &text[w.start..w.end];
+                let children = self
+                    .raw_words_plain(inner)
+                    .into_iter()
+                    .filter_map(|c| {
+                        let c = RawWord {
+                            start: w.start + c.start,
+                            end: w.start + c.end,
+                            kind: c.kind,
+                        };
+                        self.unit(text, c, letters)
+                    })
+                    .collect();
+                Some(Unit {
+                    start: w.start,
+                    end: w.end,
+                    term: self.merge_terms[pattern].clone(),
+                    stop: false,
+                    kind: UnitKind::Compound(children),
+                })
+            }
+        }
+    }
+
+    /// Words of a merged entry's text, without merging it again.
+    fn raw_words_plain(&self, text: &str) -> Vec<RawWord> {
+        let mut words = Vec::new();
+        let mut iter = text.char_indices().peekable();
+        while let Some((start, c)) = iter.next() {
+            let cls = class(c);
+            let mut end = start + c.len_utf8();
+            if cls == Class::Punct {
+                continue;
+            }
+            while let Some(&(i, n)) = iter.peek() {
+                if class(n) != cls {
+                    break;
+                }
+                end = i + n.len_utf8();
+                iter.next();
+            }
+            match cls {
+                Class::Han => self.han_words(text, start, end, &mut words),
+                Class::Alnum => words.push(RawWord {
+                    start,
+                    end,
+                    kind: WordKind::Alnum,
+                }),
+                _ => {}
+            }
+        }
+        words
+    }
+
+    fn apply_aliases(&self, units: Vec<Unit>) -> Vec<Unit> {
+        if self.alias_single.is_empty() && self.alias_multi.is_empty() {
+            return units;
+        }
+        let mut out = Vec::with_capacity(units.len());
+        let mut i = 0;
+        'outer: while i < units.len() {
+            if let Some(candidates) = self.alias_multi.get(&units[i].term) {
+                for (terms, canonical) in candidates {
+                    let n = terms.len();
+                    if i + n <= units.len()
+                        && units[i..i + n].iter().zip(terms).all(|(u, t)| u.term == *t)
+                    {
+                        out.push(Unit {
+                            start: units[i].start,
+                            end: units[i + n - 1].end,
+                            term: canonical.clone(),
+                            stop: false,
+                            kind: UnitKind::Compound(units[i..i + n].to_vec()),
+                        });
+                        i += n;
+                        continue 'outer;
+                    }
+                }
+            }
+            let mut u = units[i].clone();
+            if !u.stop {
+                if let Some(c) = self.alias_single.get(&u.term) {
+                    u.term = c.clone();
+                }
+            }
+            out.push(u);
+            i += 1;
+        }
+        out
+    }
+
+    /// Tokens of `text` for indexing: main tokens and, at the same positions, sub-words of
+    /// compounds. Byte offsets point into `text`. `lang` is accepted for the callers' sake;
+    /// analysis goes by script (see the module documentation).
+    pub fn tokenize(&self, text: &str, lang: Lang) -> Vec<Token> {
+        let _ = lang;
+        self.tokens(text, true)
+    }
+
+    /// Main tokens only, analysed exactly like [`Segmenter::tokenize`]: what a query becomes.
+    pub fn query_tokens(&self, text: &str) -> Vec<Token> {
+        self.tokens(text, false)
+    }
+
+    fn tokens(&self, text: &str, subwords: bool) -> Vec<Token> {
+        let units = self.apply_aliases(self.units(text));
+        let mut out = Vec::with_capacity(units.len() * 2);
+        let mut position = 0u32;
+        for u in &units {
+            if u.stop {
+                position += 1;
+                continue;
+            }
+            out.push(Token {
+                term: u.term.clone(),
+                byte_start: u.start,
+                byte_end: u.end,
+                position,
+                subword: false,
+            });
+            if subwords {
+                let first = out.len() - 1;
+                self.push_subwords(text, u, position, &mut out);
+                dedup_subwords(&mut out, first);
+            }
+            position += 1;
+        }
+        out
+    }
+
+    fn push_subwords(&self, text: &str, u: &Unit, position: u32, out: &mut Vec<Token>) {
+        match &u.kind {
+            UnitKind::Han { decompose: true } => {
+                self.han_subwords(&text[u.start..u.end], u.start, position, out)
+            }
+            UnitKind::Han { decompose: false } | UnitKind::Alnum => {}
+            UnitKind::Compound(children) => {
+                for c in children.iter().filter(|c| !c.stop) {
+                    let term = self.alias_single.get(&c.term).unwrap_or(&c.term);
+                    out.push(Token {
+                        term: term.clone(),
+                        byte_start: c.start,
+                        byte_end: c.end,
+                        position,
+                        subword: true,
+                    });
+                    self.push_subwords(text, c, position, out);
+                }
+            }
+        }
+    }
+
+    /// Dictionary words inside a Han compound, except place names and stopwords.
+    fn han_subwords(&self, word: &str, base: usize, position: u32, out: &mut Vec<Token>) {
+        let bounds: Vec<usize> = word
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(word.len()))
+            .collect();
+        let n = bounds.len() - 1;
+        for len in 2..n {
+            for i in 0..=n - len {
+                let sub = &word[bounds[i]..bounds[i + len]];
+                if !self.jieba.has_word(sub) || self.stopwords.contains(sub) || self.is_place(sub) {
+                    continue;
+                }
+                let term = self.alias_single.get(sub).map_or(sub, String::as_str);
+                out.push(Token {
+                    term: term.to_string(),
+                    byte_start: base + bounds[i],
+                    byte_end: base + bounds[i + len],
+                    position,
+                    subword: true,
+                });
+            }
+        }
+    }
+
+    fn is_place(&self, word: &str) -> bool {
+        if let Some(tag) = self.user_tags.get(word) {
+            return tag.starts_with("ns");
+        }
+        match self.jieba.tag(word, false).as_slice() {
+            [one] => one.tag.starts_with("ns"),
+            _ => false,
+        }
+    }
+}
+
+/// Drops sub-words that repeat their compound or another sub-word (same term and span).
+fn dedup_subwords(out: &mut Vec<Token>, first: usize) {
+    let mut seen = HashSet::new();
+    let mut i = first;
+    let mut kept = first;
+    while i < out.len() {
+        let t = &out[i];
+        if seen.insert((t.term.clone(), t.byte_start, t.byte_end)) {
+            out.swap(kept, i);
+            kept += 1;
+        }
+        i += 1;
+    }
+    out.truncate(kept);
+}
+
+#[cfg(test)]
+mod tests;

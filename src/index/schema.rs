@@ -1,0 +1,196 @@
+//! The schema, its fields, and the tokenizers every open index registers.
+
+use crate::segment::Segmenter;
+use crate::text::{NormalizeOptions, normalize};
+use std::path::PathBuf;
+use std::sync::LazyLock;
+use tantivy::Index;
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, STORED, STRING,
+    Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    LowerCaser, RawTokenizer, TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerManager,
+};
+
+/// Name of the tokenizer of the `text` and `title` fields (queries only: documents arrive
+/// pre-tokenized).
+pub const TEXT_TOKENIZER: &str = "scoway";
+/// Name of the tokenizer of keyword fields (`body`, `doc_type`, `lang`): whole value, lower-cased.
+pub const KEYWORD_TOKENIZER: &str = "keyword";
+
+/// Schema version: the directory under `index/` (a new schema gets a new directory).
+pub const SCHEMA_DIR: &str = "v1";
+
+/// `level` values.
+pub const LEVEL_DOC: &str = "doc";
+pub const LEVEL_PARA: &str = "para";
+
+/// Handles of the schema's fields.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub level: Field,
+    pub id: Field,
+    pub title: Field,
+    pub title_stored: Field,
+    pub text: Field,
+    pub date: Field,
+    pub year: Field,
+    pub body: Field,
+    pub doc_type: Field,
+    pub lang: Field,
+    pub sha256: Field,
+    pub paragraph: Field,
+    pub char_start: Field,
+    pub char_end: Field,
+    pub para_text: Field,
+    pub para_original: Field,
+}
+
+/// The schema and its fields, built once.
+pub static SCHEMA: LazyLock<(Schema, Fields)> = LazyLock::new(build_schema);
+
+fn build_schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let analysed = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TEXT_TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let keyword = TextOptions::default()
+        .set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(KEYWORD_TOKENIZER)
+                .set_index_option(IndexRecordOption::Basic),
+        )
+        .set_stored();
+    let fields = Fields {
+        level: b.add_text_field("level", STRING),
+        id: b.add_text_field("id", STRING | STORED),
+        title: b.add_text_field("title", analysed.clone()),
+        title_stored: b.add_text_field("title_stored", STORED),
+        text: b.add_text_field("text", analysed),
+        date: b.add_date_field(
+            "date",
+            DateOptions::default()
+                .set_indexed()
+                .set_stored()
+                .set_fast()
+                .set_precision(DateTimePrecision::Seconds),
+        ),
+        year: b.add_i64_field("year", INDEXED | STORED | FAST),
+        body: b.add_text_field("body", keyword.clone()),
+        doc_type: b.add_text_field("doc_type", keyword.clone()),
+        lang: b.add_text_field("lang", keyword),
+        sha256: b.add_text_field("sha256", STORED),
+        paragraph: b.add_u64_field("paragraph", INDEXED | STORED | FAST),
+        char_start: b.add_u64_field("char_start", STORED),
+        char_end: b.add_u64_field("char_end", STORED),
+        para_text: b.add_text_field("para_text", STORED),
+        para_original: b.add_text_field("para_original", STORED),
+    };
+    (b.build(), fields)
+}
+
+/// The fields of the schema.
+pub fn fields() -> Fields {
+    SCHEMA.1
+}
+
+/// The directory of the current schema's index.
+pub fn index_path(data: &crate::layout::DataDir) -> PathBuf {
+    data.index_dir().join(SCHEMA_DIR)
+}
+
+/// Tokenizers for the schema's fields.
+pub fn tokenizers() -> TokenizerManager {
+    let m = TokenizerManager::default();
+    m.register(
+        TEXT_TOKENIZER,
+        TextAnalyzer::from(QueryTokenizer::default()),
+    );
+    m.register(
+        KEYWORD_TOKENIZER,
+        TextAnalyzer::builder(RawTokenizer::default())
+            .filter(LowerCaser)
+            .build(),
+    );
+    m
+}
+
+/// Registers our tokenizers on an opened or created index.
+pub fn register(index: &Index) {
+    let m = tokenizers();
+    for name in [TEXT_TOKENIZER, KEYWORD_TOKENIZER] {
+        if let Some(t) = m.get(name) {
+            index.tokenizers().register(name, t);
+        }
+    }
+}
+
+/// tantivy tokenizer for queries: normalises the text like documents
+/// ([`crate::text::normalize`]) and returns [`Segmenter::query_tokens`] (main tokens, stopword
+/// gaps kept as position gaps, aliases mapped).
+#[derive(Debug, Clone, Default)]
+pub struct QueryTokenizer {
+    tokens: Vec<Token>,
+}
+
+/// Token stream over a prepared list of tokens.
+pub struct VecTokenStream<'a> {
+    tokens: &'a mut Vec<Token>,
+    next: usize,
+}
+
+impl TokenStream for VecTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        if self.next < self.tokens.len() {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next.saturating_sub(1)]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        let i = self.next.saturating_sub(1);
+        &mut self.tokens[i]
+    }
+}
+
+impl Tokenizer for QueryTokenizer {
+    type TokenStream<'a> = VecTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream<'a> {
+        let text = normalize(text, NormalizeOptions::default());
+        self.tokens.clear();
+        self.tokens.extend(
+            Segmenter::global()
+                .query_tokens(&text)
+                .into_iter()
+                .map(|t| Token {
+                    offset_from: t.byte_start,
+                    offset_to: t.byte_end,
+                    position: t.position as usize,
+                    text: t.term,
+                    position_length: 1,
+                }),
+        );
+        if self.tokens.is_empty() {
+            // `token()` must have something to point at even before the first advance.
+            self.tokens.push(Token::default());
+            return VecTokenStream {
+                next: 1,
+                tokens: &mut self.tokens,
+            };
+        }
+        VecTokenStream {
+            tokens: &mut self.tokens,
+            next: 0,
+        }
+    }
+}
