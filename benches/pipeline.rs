@@ -41,9 +41,11 @@ fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|kb| kb.parse::<f64>().ok())
+            })
         })
         .map_or(f64::NAN, |kb| kb / 1024.0)
 }
@@ -121,7 +123,10 @@ fn main() {
     };
 
     let corpus = load_corpus(target_mb);
-    put("corpus_mb", serde_json::json!((corpus.bytes as f64 / MB * 10.0).round() / 10.0));
+    put(
+        "corpus_mb",
+        serde_json::json!((corpus.bytes as f64 / MB * 10.0).round() / 10.0),
+    );
     put("cores", serde_json::json!(cores));
 
     // Bare jieba-rs, as scoway's segmenter configures it (no HMM), one thread.
@@ -166,7 +171,10 @@ fn main() {
         )
         .expect("ingest");
         let ingest_secs = t.elapsed().as_secs_f64();
-        assert!(reports.iter().all(|r| r.result.is_ok()), "every chunk ingests");
+        assert!(
+            reports.iter().all(|r| r.result.is_ok()),
+            "every chunk ingests"
+        );
         let t = Instant::now();
         let built = pipeline::build(
             &data,
@@ -178,7 +186,10 @@ fn main() {
         .expect("build");
         let secs = t.elapsed().as_secs_f64();
         build_secs.push(secs);
-        put(&format!("ingest_{label}_s"), serde_json::json!(round2(ingest_secs)));
+        put(
+            &format!("ingest_{label}_s"),
+            serde_json::json!(round2(ingest_secs)),
+        );
         put(&format!("build_{label}_s"), serde_json::json!(round2(secs)));
         put(
             &format!("build_{label}_mb_per_s"),
@@ -188,19 +199,31 @@ fn main() {
             &format!("ingest_plus_build_{label}_mb_per_s"),
             serde_json::json!(round2(mbps(corpus.bytes, secs + ingest_secs))),
         );
-        put(&format!("peak_rss_{label}_mb"), serde_json::json!(round2(peak_rss_mb())));
+        put(
+            &format!("peak_rss_{label}_mb"),
+            serde_json::json!(round2(peak_rss_mb())),
+        );
         assert_eq!(built.documents, docs);
     }
     let single = mbps(corpus.bytes, build_secs[0]);
-    put("single_thread_vs_bare_cut", serde_json::json!(round2(single / bare)));
-    put("all_cores_vs_single_thread", serde_json::json!(round2(build_secs[0] / build_secs[1])));
+    put(
+        "single_thread_vs_bare_cut",
+        serde_json::json!(round2(single / bare)),
+    );
+    put(
+        "all_cores_vs_single_thread",
+        serde_json::json!(round2(build_secs[0] / build_secs[1])),
+    );
 
     // Coding alone on the same documents, one thread, with the tokens precomputed: its share
     // of the single-thread build is what coding adds.
     let data = DataDir::new(work.path().join("data-1_thread"));
     let store = DocStore::open(data.store_dir()).expect("open store");
     let all = store.load_all().expect("load documents");
-    let segmented: Vec<_> = all.iter().map(|d| pipeline::segment_document(seg, d)).collect();
+    let segmented: Vec<_> = all
+        .iter()
+        .map(|d| pipeline::segment_document(seg, d))
+        .collect();
     let coder = Coder::new(&Codebook::load(None).expect("bundled codebook")).expect("coder");
     let t = Instant::now();
     for (doc, toks) in all.iter().zip(&segmented) {
@@ -219,11 +242,7 @@ fn main() {
     let mut latencies = Vec::with_capacity(queries.len());
     let mut hits = 0usize;
     for q in &queries {
-        let req = SearchRequest {
-            query: q.clone(),
-            limit: 10,
-            ..SearchRequest::default()
-        };
+        let req = SearchRequest::new(q.clone());
         let t = Instant::now();
         let res = index::search(&data, &req).expect("query runs");
         latencies.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -232,8 +251,14 @@ fn main() {
     latencies.sort_by(f64::total_cmp);
     put("queries", serde_json::json!(queries.len()));
     put("queries_with_hits", serde_json::json!(hits));
-    put("query_p50_ms", serde_json::json!(round2(percentile(&latencies, 0.50))));
-    put("query_p99_ms", serde_json::json!(round2(percentile(&latencies, 0.99))));
+    put(
+        "query_p50_ms",
+        serde_json::json!(round2(percentile(&latencies, 0.50))),
+    );
+    put(
+        "query_p99_ms",
+        serde_json::json!(round2(percentile(&latencies, 0.99))),
+    );
 
     // Word F1 on the PKU gold, with and without the domain dictionary.
     let gold = std::fs::read_to_string(shared().join("bench/icwb2/pku_test_gold.utf8"))
@@ -246,8 +271,14 @@ fn main() {
     .expect("segmenter without dictionary");
     let without = eval::score_gold_text(&plain, &gold).f1();
     put("pku_f1_with_domain_dict", serde_json::json!(round4(with)));
-    put("pku_f1_without_domain_dict", serde_json::json!(round4(without)));
-    put("pku_f1_cost_points", serde_json::json!(round2(100.0 * (without - with))));
+    put(
+        "pku_f1_without_domain_dict",
+        serde_json::json!(round4(without)),
+    );
+    put(
+        "pku_f1_cost_points",
+        serde_json::json!(round2(100.0 * (without - with))),
+    );
 
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-pipeline.json");
     let json = serde_json::to_string_pretty(&report).expect("serialise report");

@@ -6,6 +6,259 @@
 //! atomic tantivy commit); codes are cached per document, keyed by the document's hash and
 //! the codebook's hash, so a changed codebook recodes everything and nothing else does.
 
+use crate::code::{self, Codebook, Coder, DocumentCodes};
+use crate::corpus::ingest::{self, FileReport, IngestError, IngestOptions, MetaLookup, Overrides};
+use crate::corpus::{DocMeta, DocStore, Document, StoreError};
+use crate::index::{IndexError, Indexer, IndexerOptions};
+use crate::layout::DataDir;
+use crate::segment::{Segmenter, Token};
+use crate::trends::{self, ExportOptions, ExportReport, TrendsError};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Codebook(#[from] code::CodebookError),
+    #[error(transparent)]
+    Codes(#[from] code::store::CodeStoreError),
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot start {threads} worker threads: {message}")]
+    Threads { threads: usize, message: String },
+    #[error("the document store {0} is empty: ingest documents first (`scoway ingest DIR`)")]
+    EmptyStore(PathBuf),
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    #[error(transparent)]
+    Trends(#[from] TrendsError),
+}
+
+/// Options of [`build`].
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Codebook file; `None` uses the bundled one.
+    pub codebook: Option<PathBuf>,
+    /// Worker threads for segmenting, indexing and coding; `None` uses every core.
+    pub threads: Option<usize>,
+}
+
+/// What [`build`] did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BuildReport {
+    pub documents: usize,
+    pub paragraphs: usize,
+    /// Documents (re)indexed because they were new or changed.
+    pub indexed: usize,
+    /// Documents removed from the index because they left the store.
+    pub removed: usize,
+    /// Documents coded in this run (the others reused cached codes).
+    pub coded: usize,
+    pub seconds: f64,
+}
+
+/// Cached codes of one document.
+#[derive(Serialize, Deserialize)]
+struct CachedCodes {
+    sha256: String,
+    codebook_hash: String,
+    codes: DocumentCodes,
+}
+
+/// Segments, indexes and codes every stored document that needs it.
+pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, PipelineError> {
+    let started = Instant::now();
+    let store = DocStore::open(data.store_dir())?;
+    let docs = store.load_all()?;
+    if docs.is_empty() {
+        return Err(PipelineError::EmptyStore(store.dir().to_path_buf()));
+    }
+    let codebook = Codebook::load(opts.codebook.as_deref())?;
+    let coder = Coder::new(&codebook)?;
+    let codebook_hash = codebook.hash();
+    let threads = opts
+        .threads
+        .unwrap_or_else(rayon::current_num_threads)
+        .max(1);
+    let mut indexer = Indexer::open_with(data, IndexerOptions::with_threads(threads))?;
+
+    let in_store: HashSet<&str> = docs.iter().map(|d| d.meta.id.as_str()).collect();
+    let stale: Vec<String> = indexer
+        .indexed()
+        .keys()
+        .filter(|id| !in_store.contains(id.as_str()))
+        .cloned()
+        .collect();
+    let needs_index: HashSet<&str> = docs
+        .iter()
+        .filter(|d| indexer.indexed().get(&d.meta.id) != Some(&d.sha256))
+        .map(|d| d.meta.id.as_str())
+        .collect();
+
+    let cache_dir = data.codes_dir().join("cache");
+    let mut cached: HashMap<String, DocumentCodes> = HashMap::new();
+    for doc in &docs {
+        if needs_index.contains(doc.meta.id.as_str()) {
+            continue;
+        }
+        if let Some(c) = read_cache(&cache_dir, &doc.meta.id) {
+            if c.sha256 == doc.sha256 && c.codebook_hash == codebook_hash {
+                cached.insert(doc.meta.id.clone(), c.codes);
+            }
+        }
+    }
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| PipelineError::Threads {
+            threads,
+            message: e.to_string(),
+        })?;
+    let segmenter = Segmenter::global();
+    let fresh: Vec<(String, DocumentCodes)> = pool.install(|| {
+        docs.par_iter()
+            .filter(|d| !cached.contains_key(&d.meta.id))
+            .map(|doc| {
+                let tokens = segment_document(segmenter, doc);
+                if needs_index.contains(doc.meta.id.as_str()) {
+                    indexer.upsert(doc, &tokens)?;
+                }
+                Ok((doc.meta.id.clone(), coder.code_document(doc, &tokens)))
+            })
+            .collect::<Result<_, IndexError>>()
+    })?;
+    for id in &stale {
+        indexer.remove(id)?;
+    }
+    indexer.commit()?;
+
+    std::fs::create_dir_all(&cache_dir).map_err(|source| PipelineError::Io {
+        path: cache_dir.clone(),
+        source,
+    })?;
+    let sha_of: HashMap<&str, &str> = docs
+        .iter()
+        .map(|d| (d.meta.id.as_str(), d.sha256.as_str()))
+        .collect();
+    for (id, codes) in &fresh {
+        write_cache(
+            &cache_dir,
+            id,
+            &CachedCodes {
+                sha256: sha_of
+                    .get(id.as_str())
+                    .copied()
+                    .unwrap_or_default()
+                    .to_string(),
+                codebook_hash: codebook_hash.clone(),
+                codes: codes.clone(),
+            },
+        )?;
+    }
+    for id in &stale {
+        // A missing cache file is already the state we want.
+        let _ = std::fs::remove_file(cache_dir.join(format!("{id}.json")));
+    }
+
+    let coded = fresh.len();
+    let mut all: HashMap<String, DocumentCodes> = cached;
+    all.extend(fresh);
+    let rows: Vec<(DocMeta, DocumentCodes)> = docs
+        .iter()
+        .filter_map(|d| all.remove(&d.meta.id).map(|c| (d.meta.clone(), c)))
+        .collect();
+    code::store::write_codes(data, &codebook, &rows)?;
+
+    Ok(BuildReport {
+        documents: docs.len(),
+        paragraphs: docs.iter().map(|d| d.paragraphs.len()).sum(),
+        indexed: needs_index.len(),
+        removed: stale.len(),
+        coded,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// What [`ingest_build_export`] did, stage by stage.
+#[derive(Debug)]
+pub struct RunReport {
+    pub ingest: Vec<FileReport>,
+    pub build: BuildReport,
+    pub export: ExportReport,
+}
+
+impl RunReport {
+    /// Files that ingest rejected.
+    pub fn rejected(&self) -> impl Iterator<Item = &FileReport> {
+        self.ingest.iter().filter(|r| r.result.is_err())
+    }
+}
+
+/// The offline half of the main job: ingest `inputs`, build, and export every frame and chart
+/// into `out`. A rejected file is reported, not fatal: the others go on through the pipeline.
+pub fn ingest_build_export(
+    data: &DataDir,
+    inputs: &[PathBuf],
+    catalog: Option<MetaLookup<'_>>,
+    out: &Path,
+    build_opts: &BuildOptions,
+    export_opts: &ExportOptions,
+) -> Result<RunReport, PipelineError> {
+    let store = DocStore::open(data.store_dir())?;
+    let ingest = ingest::ingest_paths(
+        &store,
+        inputs,
+        &Overrides::default(),
+        catalog,
+        &IngestOptions::default(),
+    )?;
+    let build = build(data, build_opts)?;
+    let export = trends::export(data, out, export_opts)?;
+    Ok(RunReport {
+        ingest,
+        build,
+        export,
+    })
+}
+
+/// Tokens of every paragraph of `doc`, in paragraph order.
+pub fn segment_document(segmenter: &Segmenter, doc: &Document) -> Vec<Vec<Token>> {
+    doc.paragraphs
+        .iter()
+        .map(|p| segmenter.tokenize(doc.paragraph_text(p), doc.meta.lang))
+        .collect()
+}
+
+fn read_cache(dir: &Path, id: &str) -> Option<CachedCodes> {
+    // An unreadable or outdated cache entry is simply recomputed.
+    let bytes = std::fs::read(dir.join(format!("{id}.json"))).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+fn write_cache(dir: &Path, id: &str, entry: &CachedCodes) -> Result<(), PipelineError> {
+    let path = dir.join(format!("{id}.json"));
+    let io = |source| PipelineError::Io {
+        path: path.clone(),
+        source,
+    };
+    let json = serde_json::to_vec(entry).map_err(|e| io(std::io::Error::other(e)))?;
+    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    std::fs::write(tmp.path(), json).map_err(io)?;
+    tmp.persist(&path).map_err(|e| io(e.error))?;
+    Ok(())
+}
+
 /// The bundled fixture corpus used by `scoway demo`: documents written by the scoway
 /// developers in the style of summit declarations. They are test texts, not SCO documents.
 pub mod demo_corpus {

@@ -57,3 +57,12 @@ pub fn run_json(data: &Path, args: &[&str]) -> serde_json::Value {
     serde_json::from_str(&out)
         .unwrap_or_else(|e| panic!("stdout of {args:?} is not JSON ({e}):\n{out}"))
 }
+
+/// A plain `std::process::Command` for `scoway`, for tests that spawn and kill it.
+pub fn scoway_process(data: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("scoway"));
+    cmd.arg("--data-dir").arg(data);
+    cmd.env_remove("SCOWAY_DATA_DIR");
+    cmd.env_remove("SCOWAY_CODEBOOK");
+    cmd
+}

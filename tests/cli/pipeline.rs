@@ -1,1 +1,220 @@
-//! Integration tests: pipeline.
+//! The whole pipeline as a user runs it: ingest → build (incremental, atomic) → search;
+//! `run` and `demo`.
+
+use crate::common::{fixture, run_json, run_ok, scoway, scoway_process, shared};
+use std::path::Path;
+use std::time::Duration;
+
+fn ingest_fixture_corpus(data: &Path) {
+    let report = run_json(
+        data,
+        &["ingest", fixture("corpus").to_str().unwrap(), "--json"],
+    );
+    assert_eq!(report["rejected"], 0, "{report}");
+}
+
+#[test]
+fn real_text_from_the_paper_is_ingested_built_and_found() {
+    let data = tempfile::tempdir().unwrap();
+    let paper = shared("spec/sco-way-paper.zh.txt");
+    let report = run_json(
+        data.path(),
+        &[
+            "ingest",
+            paper.to_str().unwrap(),
+            "--date",
+            "2024-04-01",
+            "--json",
+        ],
+    );
+    assert_eq!(report["added"], 1, "{report}");
+    run_ok(data.path(), &["build"]);
+    let found = run_json(data.path(), &["search", "差序格局", "--json"]);
+    let hits = found["hits"].as_array().expect("hits array");
+    assert_eq!(hits.len(), 1, "{found}");
+    assert_eq!(hits[0]["id"], "sco-way-paper.zh");
+    assert_eq!(hits[0]["date"], "2024-04-01");
+    let snippet = &hits[0]["snippets"][0];
+    assert!(
+        snippet["text"].as_str().unwrap().contains("差序格局"),
+        "{snippet}"
+    );
+}
+
+#[test]
+fn build_is_incremental() {
+    let data = tempfile::tempdir().unwrap();
+    ingest_fixture_corpus(data.path());
+    let first = run_json(data.path(), &["build", "--json"]);
+    assert_eq!(first["documents"], 26);
+    assert_eq!(first["indexed"], 26);
+    assert_eq!(first["coded"], 26);
+
+    let again = run_json(data.path(), &["build", "--json"]);
+    assert_eq!(
+        (again["indexed"].clone(), again["coded"].clone()),
+        (0.into(), 0.into())
+    );
+
+    // One changed document is re-indexed and recoded; nothing else is.
+    let dir = tempfile::tempdir().unwrap();
+    let src = fixture("corpus/fx-chs-2001-declaration.txt");
+    let changed = dir.path().join("fx-chs-2001-declaration.txt");
+    let text = std::fs::read_to_string(src).unwrap()
+        + "\n十二、（测试样例）新增一段：各方重申上海精神。\n";
+    std::fs::write(&changed, text).unwrap();
+    let ingested = run_json(
+        data.path(),
+        &["ingest", changed.to_str().unwrap(), "--json"],
+    );
+    assert_eq!(ingested["replaced"], 1);
+    let third = run_json(data.path(), &["build", "--json"]);
+    assert_eq!(
+        (third["indexed"].clone(), third["coded"].clone()),
+        (1.into(), 1.into())
+    );
+    let found = run_json(data.path(), &["search", "新增一段", "--json"]);
+    assert_eq!(found["hits"][0]["id"], "fx-chs-2001-declaration");
+}
+
+#[test]
+fn a_killed_build_leaves_the_previous_index_usable() {
+    let data = tempfile::tempdir().unwrap();
+    let one = fixture("corpus/fx-chs-2001-declaration.txt");
+    run_json(data.path(), &["ingest", one.to_str().unwrap(), "--json"]);
+    run_ok(data.path(), &["build"]);
+    let before = run_json(data.path(), &["search", "三股势力", "--json"]);
+    assert_eq!(before["hits"][0]["id"], "fx-chs-2001-declaration");
+
+    // Add the paper (large) so that the build has real work, then kill it at several moments.
+    let paper = shared("spec/sco-way-paper.zh.txt");
+    run_json(
+        data.path(),
+        &[
+            "ingest",
+            paper.to_str().unwrap(),
+            "--date",
+            "2024-04-01",
+            "--json",
+        ],
+    );
+    for delay_ms in [0, 20, 80] {
+        let mut child = scoway_process(data.path())
+            .arg("build")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn scoway build");
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        // Whatever moment the build died at, the index answers, and still holds the
+        // document of the previous build.
+        let after = run_json(data.path(), &["search", "三股势力", "--json"]);
+        let ids: Vec<&str> = after["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|h| h["id"].as_str())
+            .collect();
+        assert!(ids.contains(&"fx-chs-2001-declaration"), "{after}");
+    }
+    // And a full build afterwards completes and sees the new document.
+    run_ok(data.path(), &["build"]);
+    let found = run_json(data.path(), &["search", "差序格局", "--json"]);
+    assert_eq!(found["hits"][0]["id"], "sco-way-paper.zh");
+}
+
+#[test]
+fn demo_runs_the_whole_pipeline_offline() {
+    let out = tempfile::tempdir().unwrap();
+    let output = scoway(&out.path().join("data"))
+        .args(["demo", "--out"])
+        .arg(out.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "demo failed:\n{stderr}");
+    assert!(
+        stderr.contains("NOT documents of the Shanghai Cooperation Organisation"),
+        "{stderr}"
+    );
+    for file in [
+        "DATA_DICTIONARY.md",
+        "manifest.json",
+        "trends.parquet",
+        "trends.csv",
+        "documents.parquet",
+        "paragraph_codes.parquet",
+        "document_scores.parquet",
+        "term_emergence.parquet",
+        "breaks.parquet",
+    ] {
+        assert!(
+            out.path().join(file).is_file(),
+            "demo wrote no {file}: {stderr}"
+        );
+    }
+    let charts = std::fs::read_dir(out.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .flat_map(|e| walk(&e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "png" || x == "svg"))
+        .count();
+    assert!(charts >= 2, "demo wrote {charts} charts");
+}
+
+fn walk(path: &Path) -> Vec<std::path::PathBuf> {
+    if path.is_dir() {
+        std::fs::read_dir(path)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok())
+                    .flat_map(|e| walk(&e.path()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    } else {
+        vec![path.to_path_buf()]
+    }
+}
+
+#[test]
+fn run_from_a_folder_builds_and_exports() {
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let stdout = run_ok(
+        data.path(),
+        &[
+            "run",
+            "--from-dir",
+            fixture("corpus").to_str().unwrap(),
+            "--out",
+            out.path().to_str().unwrap(),
+        ],
+    );
+    assert!(stdout.contains("trends.csv"), "{stdout}");
+    assert!(out.path().join("trends.csv").is_file());
+}
+
+#[test]
+fn run_without_network_fails_fast_and_says_how_to_ingest_instead() {
+    let data = tempfile::tempdir().unwrap();
+    // Port 9 (discard) on loopback refuses connections: the same failure as no network.
+    let out = scoway(data.path())
+        .args([
+            "run",
+            "--base-url",
+            "http://127.0.0.1:9/",
+            "--only",
+            "chs-2001-declaration",
+        ])
+        .timeout(Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("scoway ingest") || stderr.contains("--from-dir"),
+        "{stderr}"
+    );
+}

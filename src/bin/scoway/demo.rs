@@ -1,11 +1,61 @@
-//! `scoway demo` (placeholder until the stage lands).
+//! `scoway demo`: the whole pipeline, offline, on the bundled fixture corpus.
 
 use crate::Ctx;
+use crate::run::print_run_report;
+use scoway::layout::DataDir;
+use scoway::pipeline::{self, BuildOptions, demo_corpus};
+use scoway::trends::ExportOptions;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Where to write the exports (frames, charts, data dictionary, manifest). Unless
+    /// `--data-dir` is given, the demo's data directory is `<OUT>/data`.
+    #[arg(long, default_value = "demo-out")]
+    out: PathBuf,
+    /// Worker threads (default: every core).
+    #[arg(long)]
+    threads: Option<usize>,
+}
 
-pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`scoway demo` is not available in this build yet")
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
+    let data = if ctx.data_dir_given {
+        ctx.data.clone()
+    } else {
+        DataDir::new(args.out.join("data"))
+    };
+    let corpus = demo_corpus::write_to(&data.root().join("demo-corpus"))?;
+    eprintln!(
+        "demo corpus: {} TEST TEXTS written by the scoway developers in the style of summit \
+         declarations. They are fixtures, NOT documents of the Shanghai Cooperation Organisation.",
+        demo_corpus::DEMO_CORPUS
+            .iter()
+            .filter(|(name, _)| *name != "NOTICE")
+            .count()
+    );
+    let report = pipeline::ingest_build_export(
+        &data,
+        &[corpus],
+        None,
+        &args.out,
+        &BuildOptions {
+            codebook: ctx.codebook.clone(),
+            threads: args.threads,
+        },
+        &ExportOptions {
+            codebook: ctx.codebook.clone(),
+            ..ExportOptions::default()
+        },
+    )?;
+    print_run_report(&report);
+    if let Some(bad) = report.rejected().next() {
+        // Our own fixtures must always ingest: a rejection here is a bug, not bad input.
+        anyhow::bail!(
+            "a bundled fixture was rejected: {:?}",
+            bad.result.as_ref().err()
+        );
+    }
+    eprintln!("data directory: {}", data.root().display());
+    Ok(ExitCode::SUCCESS)
 }
