@@ -280,7 +280,7 @@ pub const DOCUMENTS: FrameSpec = FrameSpec {
 pub const PARAGRAPH_CODES: FrameSpec = FrameSpec {
     name: "paragraph_codes",
     grain: "one paragraph x one dimension (all five dimensions for every paragraph)",
-    description: "The coder's paragraph codes in long format, with the document metadata used for grouping.",
+    description: "The coder's paragraph codes in long format, with the document metadata used for grouping. Rows are in document order (date, then id), and in the coder's order within a document.",
     columns: &[
         c("doc_id", Str, false, "", "Document id (`documents.id`)."),
         c(
@@ -745,7 +745,7 @@ pub const BREAKS: FrameSpec = FrameSpec {
 pub const EVIDENCE: FrameSpec = FrameSpec {
     name: "evidence",
     grain: "one codebook match",
-    description: "The coder's evidence: every match, with its position in the document, joined with the document metadata.",
+    description: "The coder's evidence: every match, with its position in the document, joined with the document metadata. Rows are in document order (date, then id), and in the coder's order within a document.",
     columns: &[
         c("doc_id", Str, false, "", "Document id."),
         c("date", Date, false, "ISO date", "`documents.date`."),

@@ -39,6 +39,8 @@ const PARAGRAPHS: &[(&str, i64, i64, i64, i64)] = &[
     ("d5", 1, 40, 0, 1),
 ];
 
+// The tables are built as tuples of column vectors, one per column.
+#[allow(clippy::type_complexity)]
 pub(crate) fn fixture() -> Codes {
     let documents = df!(
         "id" => ["d1", "d2", "d3", "d4", "d5"],
@@ -679,4 +681,39 @@ fn passages_come_from_the_store_and_skip_changed_documents() {
     let (p, warnings) = passages(&codes).unwrap();
     assert_eq!(p.height(), 0);
     assert!(warnings[0].contains("no document store"));
+}
+
+#[test]
+fn export_of_empty_codes_writes_empty_frames() {
+    let empty = |spec: &dictionary::FrameSpec| DataFrame::empty_with_schema(&spec.schema());
+    let codes = Codes::from_frames(
+        empty(&dictionary::IN_DOCUMENTS),
+        empty(&dictionary::IN_PARAGRAPH_CODES),
+        empty(&dictionary::IN_EVIDENCE),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let report = export::export_codes(&codes, dir.path(), &ExportOptions::default()).unwrap();
+    assert!(
+        report.frames.iter().all(|(_, rows)| *rows == 0),
+        "{:?}",
+        report.frames
+    );
+    assert!(
+        report.warnings.iter().any(|w| w.contains("no charts")),
+        "{:?}",
+        report.warnings
+    );
+    let t = read_back(&dir.path().join("trends.parquet"));
+    assert_eq!(t.schema().as_ref(), &dictionary::TRENDS.schema());
+}
+
+fn read_back(path: &std::path::Path) -> DataFrame {
+    LazyFrame::scan_parquet(
+        PlRefPath::try_from_path(path).unwrap(),
+        ScanArgsParquet::default(),
+    )
+    .unwrap()
+    .collect()
+    .unwrap()
 }

@@ -59,6 +59,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
             "frames": report.frames.iter().map(|(n, r)| serde_json::json!({"frame": n, "rows": r})).collect::<Vec<_>>(),
             "files": report.files,
             "warnings": report.warnings,
+            "timings_ms": report.timings.iter().map(|(step, t)| serde_json::json!({"step": step, "ms": t.as_secs_f64() * 1000.0})).collect::<Vec<_>>(),
         });
         println!("{}", serde_json::to_string_pretty(&value)?);
     } else {

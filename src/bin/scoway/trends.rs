@@ -133,10 +133,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         Some(path) => {
             std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
             eprintln!(
-                "wrote {} ({} rows: {} by {}, body {}, language {})",
+                "wrote {} ({} rows: trends by {}, body {}, language {})",
                 path.display(),
                 rows.height(),
-                "trends",
                 opts.by.as_str(),
                 filter.body,
                 filter.lang
