@@ -1,0 +1,1 @@
+//! Validation of the coder against hand-coded gold files.
