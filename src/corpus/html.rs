@@ -510,10 +510,29 @@ static BOILERPLATE: LazyLock<Vec<Regex>> = LazyLock::new(|| {
     .collect()
 });
 
+/// A bracketed piece of furniture: 【纠错】, 【责任编辑:某某】, (来源：新华社), [打印].
+static FURNITURE_PIECE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"[\[【(（]\s*(责任编辑|责编|编辑|审核|校对|来源|稿源|作者|记者|纠错|我要纠错|打印|打印本页|关闭|关闭窗口|收藏|分享|返回顶部)[^\]】)）]{0,30}[\]】)）]",
+    )
+    .unwrap_or_else(|_| unreachable_regex())
+});
+
 /// A page-furniture line: an editor line, a source line, print/close/share tools.
 fn is_boilerplate(p: &str) -> bool {
     // Real text paragraphs can start with such words; furniture lines are short.
-    p.chars().count() <= 60 && BOILERPLATE.iter().any(|re| re.is_match(p))
+    if p.chars().count() > 60 {
+        return false;
+    }
+    if BOILERPLATE.iter().any(|re| re.is_match(p)) {
+        return true;
+    }
+    // A line made only of bracketed furniture, e.g. "【纠错】【责任编辑:某某】".
+    FURNITURE_PIECE.is_match(p)
+        && FURNITURE_PIECE
+            .replace_all(p, "")
+            .chars()
+            .all(|c| c.is_whitespace() || c.is_ascii_punctuation() || c == '|')
 }
 
 static DATE_LINE: LazyLock<Regex> = LazyLock::new(|| {
@@ -770,6 +789,10 @@ static NUMERIC_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"((?:19|20)\d{2})\s*[-/.年\s]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
         .unwrap_or_else(|_| unreachable_regex())
 });
+static DMY_DATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(\d{1,2})\.(\d{1,2})\.((?:19|20)\d{2})\b")
+        .unwrap_or_else(|_| unreachable_regex())
+});
 static RU_DATE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?i)(\d{1,2})\s+(января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря)\s+((?:19|20)\d{2})",
@@ -835,10 +858,15 @@ fn month_no(names: &[&str; 12], name: &str) -> Option<u32> {
 }
 
 /// Parses the first date in `s`: `2019-06-14`, `2019/06/14`, `2019年6月14日`,
-/// `2023 07/04` (news.cn), `14 июня 2019`, `June 14, 2019` or `14 June 2019`.
+/// `2023 07/04` (news.cn), `14.06.2019`, `14 июня 2019`, `June 14, 2019` or `14 June 2019`.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     if let Some(c) = NUMERIC_DATE.captures(s) {
         if let Some(d) = ymd(&c[1], &c[2], &c[3]) {
+            return Some(d);
+        }
+    }
+    if let Some(c) = DMY_DATE.captures(s) {
+        if let Some(d) = ymd(&c[3], &c[2], &c[1]) {
             return Some(d);
         }
     }
@@ -924,11 +952,13 @@ mod tests {
         for re in [
             &*DATE_LINE,
             &*NUMERIC_DATE,
+            &*DMY_DATE,
             &*RU_DATE,
             &*EN_DATE_MDY,
             &*EN_DATE_DMY,
             &*URL_DATE,
             &*SITE_SUFFIX_SEP,
+            &*FURNITURE_PIECE,
         ] {
             assert_ne!(
                 re.as_str(),
@@ -1076,6 +1106,8 @@ mod tests {
             "Editor: Wang",
             "Print | Close",
             "Версия для печати",
+            "【纠错】【责任编辑:测试】",
+            "[我要纠错] | (来源：新华社)",
         ] {
             assert!(is_boilerplate(line), "{line}");
         }
@@ -1100,6 +1132,7 @@ mod tests {
             "14 июня 2019 года, 13:00",
             "June 14, 2019",
             "14 June 2019",
+            "14.06.2019",
         ] {
             assert_eq!(parse_date(s), d, "{s}");
         }

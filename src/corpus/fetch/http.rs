@@ -270,12 +270,18 @@ impl Http {
 
 fn classify(e: &reqwest::Error, timeout: Duration) -> Transient {
     let connect = e.is_connect();
+    // reqwest's own top line repeats the URL ("error sending request for url (...)"); the
+    // causes say what went wrong.
+    let causes = match std::error::Error::source(e) {
+        Some(source) => error_chain(source),
+        None => e.to_string(),
+    };
     let message = if e.is_timeout() && !connect {
         format!("timed out after {} s", timeout.as_secs_f64())
     } else if connect {
-        format!("cannot connect: {}", error_chain(e))
+        format!("cannot connect: {causes}")
     } else {
-        error_chain(e)
+        causes
     };
     Transient {
         message,

@@ -331,6 +331,7 @@ pub fn fetch(
         };
         let previous = latest.get(&report.doc_id).cloned();
         let fail_fast = !client.reached_network;
+        let mut stop = None;
         match run.one(&mut client, item, previous.as_ref(), fail_fast, &mut report) {
             Ok(Some(record)) => {
                 latest.insert(record.doc_id.clone(), record);
@@ -341,14 +342,14 @@ pub fn fetch(
                     unreachable.push((host, detail));
                 }
                 if unreachable.len() >= offline_after {
-                    bar.finish_and_clear();
                     let (host, detail) = unreachable.swap_remove(0);
-                    return Err(FetchError::Offline { host, detail });
+                    stop = Some(FetchError::Offline { host, detail });
                 }
             }
             Err(Stop::Fatal(e)) => {
-                bar.finish_and_clear();
-                return Err(e);
+                report.outcome = Outcome::Failed;
+                report.error = Some(e.to_string());
+                stop = Some(e);
             }
         }
         match report.outcome {
@@ -365,6 +366,10 @@ pub fn fetch(
         }
         bar.inc(1);
         summary.items.push(report);
+        if let Some(e) = stop {
+            bar.finish_and_clear();
+            return Err(e);
+        }
     }
     bar.finish_and_clear();
     Ok(summary)
