@@ -1,1 +1,302 @@
-//! Integration tests: search.
+//! Integration tests: `scoway search` and `scoway kwic` on our fixture documents
+//! (`tests/fixtures/search/`, texts we wrote).
+
+use crate::common::{fixture, run_json, run_ok, scoway};
+use serde_json::Value;
+use std::path::Path;
+
+/// A data directory with the search fixtures ingested and built.
+fn built() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let fx = fixture("search");
+    run_ok(dir.path(), &["ingest", fx.to_str().unwrap()]);
+    run_ok(dir.path(), &["build"]);
+    dir
+}
+
+fn search(data: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["search"];
+    all.extend_from_slice(args);
+    all.push("--json");
+    run_json(data, &all)
+}
+
+fn hit_ids(v: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = v["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// The original text of a stored document, as chars.
+fn original(data: &Path, id: &str) -> Vec<char> {
+    let path = data.join("store").join(format!("{id}.json"));
+    let doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    doc["original"].as_str().unwrap().chars().collect()
+}
+
+#[test]
+fn search_json_has_ranked_hits_with_snippets_pointing_into_the_original() {
+    let dir = built();
+    let v = search(dir.path(), &["三股势力"]);
+    assert_eq!(v["query"], "三股势力");
+    assert_eq!(v["total"], 2);
+    assert_eq!(
+        hit_ids(&v),
+        ["srch-chs-2002-declaration", "srch-chs-2018-declaration"]
+    );
+    let hits = v["hits"].as_array().unwrap();
+    assert!(hits[0]["score"].as_f64().unwrap() >= hits[1]["score"].as_f64().unwrap());
+    for hit in hits {
+        for key in [
+            "id", "title", "date", "score", "body", "doc_type", "lang", "snippets",
+        ] {
+            assert!(hit.get(key).is_some(), "{key} missing in {hit}");
+        }
+        let chars = original(dir.path(), hit["id"].as_str().unwrap());
+        let snippets = hit["snippets"].as_array().unwrap();
+        assert!(!snippets.is_empty());
+        for s in snippets {
+            let (a, b) = (
+                s["char_start"].as_u64().unwrap() as usize,
+                s["char_end"].as_u64().unwrap() as usize,
+            );
+            assert_eq!(
+                s["text"].as_str().unwrap(),
+                chars[a..b].iter().collect::<String>()
+            );
+            let hl = s["highlights"].as_array().unwrap();
+            assert!(!hl.is_empty(), "{s}");
+            for h in hl {
+                let (x, y) = (
+                    h[0].as_u64().unwrap() as usize,
+                    h[1].as_u64().unwrap() as usize,
+                );
+                assert_eq!(chars[x..y].iter().collect::<String>(), "三股势力");
+            }
+        }
+    }
+}
+
+#[test]
+fn sub_words_phrases_and_slop() {
+    let dir = built();
+    let d = dir.path();
+    let y2002 = ["srch-chs-2002-declaration"];
+    assert_eq!(hit_ids(&search(d, &["反恐怖"])), y2002);
+    assert_eq!(hit_ids(&search(d, &["\"地区反恐怖机构\""])), y2002);
+    assert_eq!(hit_ids(&search(d, &["\"地区反恐怖机构\"~2"])), y2002);
+    // 2018 says 打击一切三股势力: found by the phrase only with slop.
+    assert_eq!(hit_ids(&search(d, &["\"打击三股势力\""])), y2002);
+    assert_eq!(
+        hit_ids(&search(d, &["\"打击三股势力\"~2"])),
+        ["srch-chs-2002-declaration", "srch-chs-2018-declaration"]
+    );
+    // The highlight of a sub-word is the sub-word, not its compound.
+    let v = search(d, &["机构"]);
+    let chars = original(d, "srch-chs-2002-declaration");
+    let marked: Vec<String> = v["hits"][0]["snippets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["highlights"].as_array().unwrap().clone())
+        .map(|h| {
+            chars[h[0].as_u64().unwrap() as usize..h[1].as_u64().unwrap() as usize]
+                .iter()
+                .collect()
+        })
+        .collect();
+    assert!(!marked.is_empty());
+    assert!(marked.iter().all(|m| m == "机构"), "{marked:?}");
+}
+
+#[test]
+fn india_does_not_match_indonesia() {
+    let dir = built();
+    assert_eq!(
+        hit_ids(&search(dir.path(), &["印度"])),
+        ["srch-chs-2018-declaration"]
+    );
+    assert_eq!(
+        hit_ids(&search(dir.path(), &["印度尼西亚"])),
+        ["srch-chs-2002-declaration"]
+    );
+    let k = run_json(dir.path(), &["kwic", "印度", "--json"]);
+    assert_eq!(k["total"], 1);
+    assert_eq!(k["lines"][0]["id"], "srch-chs-2018-declaration");
+}
+
+#[test]
+fn aliases_find_each_other() {
+    let dir = built();
+    let d = dir.path();
+    let all_zh = [
+        "srch-chg-2021-communique",
+        "srch-chs-2002-declaration",
+        "srch-chs-2018-declaration",
+    ];
+    // 2002 and 2021 say 上合组织, 2018 and 2021 say 上海合作组织.
+    assert_eq!(hit_ids(&search(d, &["上合组织"])), all_zh);
+    assert_eq!(hit_ids(&search(d, &["上海合作组织"])), all_zh);
+    // SCO: written out in the English fixture, full-width ＳＣＯ in the 2018 one.
+    assert_eq!(
+        hit_ids(&search(d, &["SCO"])),
+        ["srch-chs-2018-declaration", "srch-chs-2019-declaration-en"]
+    );
+    assert_eq!(
+        hit_ids(&search(d, &["ШОС"])),
+        ["srch-chs-2019-declaration-ru"]
+    );
+}
+
+#[test]
+fn filters_and_limit() {
+    let dir = built();
+    let d = dir.path();
+    let q = "上海精神 OR 三股势力 OR 粮食安全 OR SCO OR ШОС";
+    assert_eq!(search(d, &[q])["total"], 5);
+    assert_eq!(
+        hit_ids(&search(d, &[q, "--from", "2018", "--to", "2019-06"])),
+        [
+            "srch-chs-2018-declaration",
+            "srch-chs-2019-declaration-en",
+            "srch-chs-2019-declaration-ru"
+        ]
+    );
+    assert_eq!(
+        hit_ids(&search(d, &[q, "--to", "2002-06-07"])),
+        ["srch-chs-2002-declaration"]
+    );
+    assert_eq!(
+        hit_ids(&search(d, &[q, "--type", "communique"])),
+        ["srch-chg-2021-communique"]
+    );
+    assert_eq!(
+        hit_ids(&search(d, &[q, "--body", "chg"])),
+        ["srch-chg-2021-communique"]
+    );
+    assert_eq!(
+        hit_ids(&search(d, &[q, "--lang", "en"])),
+        ["srch-chs-2019-declaration-en"]
+    );
+    let v = search(d, &[q, "--limit", "2"]);
+    assert_eq!(v["total"], 5);
+    assert_eq!(v["hits"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn terminal_output_marks_the_terms() {
+    let dir = built();
+    let out = run_ok(dir.path(), &["search", "三股势力"]);
+    assert!(out.contains("【三股势力】"), "{out}");
+    assert!(out.contains("srch-chs-2002-declaration"), "{out}");
+    let out = run_ok(dir.path(), &["kwic", "三股势力", "--window", "5"]);
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains('【')).collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    // Sorted by date: 2002 first.
+    assert!(lines[0].starts_with("2002-06-07"), "{out}");
+    assert!(
+        lines[0].contains("心坚决打击 【三股势力】 ，维护本地"),
+        "{out}"
+    );
+}
+
+#[test]
+fn kwic_json_with_context_offsets_and_sort() {
+    let dir = built();
+    let d = dir.path();
+    let k = run_json(
+        d,
+        &[
+            "kwic",
+            "上合组织",
+            "--window",
+            "4",
+            "--sort",
+            "doc",
+            "--json",
+        ],
+    );
+    let lines = k["lines"].as_array().unwrap();
+    assert_eq!(k["total"], lines.len());
+    assert_eq!(lines.len(), 4, "{k}");
+    let ids: Vec<&str> = lines.iter().map(|l| l["id"].as_str().unwrap()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(ids, sorted);
+    for l in lines {
+        let chars = original(d, l["id"].as_str().unwrap());
+        let (a, b) = (
+            l["char_start"].as_u64().unwrap() as usize,
+            l["char_end"].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            l["hit"].as_str().unwrap(),
+            chars[a..b].iter().collect::<String>()
+        );
+        let left: String = chars[a.saturating_sub(4)..a].iter().collect();
+        assert!(left.ends_with(l["left"].as_str().unwrap()), "{l}");
+        assert!(l["left"].as_str().unwrap().chars().count() <= 4);
+        assert!(l["right"].as_str().unwrap().chars().count() <= 4);
+    }
+    let by_date = run_json(d, &["kwic", "三股势力", "--json"]);
+    let dates: Vec<&str> = by_date["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["date"].as_str().unwrap())
+        .collect();
+    assert_eq!(dates, ["2002-06-07", "2018-06-10", "2018-06-10"]);
+}
+
+#[test]
+fn malformed_queries_fail_cleanly() {
+    let dir = built();
+    for q in ["\"unclosed", "AND", "(((", "date:[", "nosuchfield:x"] {
+        let out = scoway(dir.path()).args(["search", q]).output().unwrap();
+        assert!(!out.status.success(), "{q} succeeded");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(&format!("invalid query `{q}`")), "{q}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let out = scoway(dir.path())
+        .args(["search", "机构", "--from", "20x1"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("20x1"));
+}
+
+#[test]
+fn searching_before_build_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["search", "机构"][..], &["kwic", "机构"][..]] {
+        let out = scoway(dir.path()).args(args).output().unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("no index in"), "{err}");
+        assert!(err.contains("run `scoway build` first"), "{err}");
+    }
+}
+
+#[test]
+fn a_changed_document_is_reindexed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let src = tempfile::tempdir().unwrap();
+    let file = src.path().join("srch-chg-2021-communique.md");
+    let text = std::fs::read_to_string(fixture("search/srch-chg-2021-communique.md")).unwrap();
+    std::fs::write(&file, &text).unwrap();
+    run_ok(d, &["ingest", file.to_str().unwrap()]);
+    run_ok(d, &["build"]);
+    assert_eq!(search(d, &["粮食安全"])["total"], 1);
+    std::fs::write(&file, text.replace("粮食安全", "能源安全")).unwrap();
+    run_ok(d, &["ingest", file.to_str().unwrap()]);
+    run_ok(d, &["build"]);
+    assert_eq!(search(d, &["粮食安全"])["total"], 0);
+    assert_eq!(search(d, &["能源安全"])["total"], 1);
+}

@@ -1,11 +1,114 @@
-//! `scoway kwic` (placeholder until the stage lands).
+//! `scoway kwic TERM`: every occurrence of a term with its context.
 
 use crate::Ctx;
+use crate::search::Style;
+use anyhow::Context;
+use scoway::index::{self, KwicRequest, KwicSort};
+use serde::Serialize;
+use std::io::Write;
 use std::process::ExitCode;
 
-#[derive(clap::Args)]
-pub struct Args {}
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Sort {
+    /// By document date.
+    Date,
+    /// By document id.
+    Doc,
+}
 
-pub fn run(_ctx: &Ctx, _args: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`scoway kwic` is not available in this build yet")
+#[derive(clap::Args)]
+pub struct Args {
+    /// The word or phrase to look for.
+    term: String,
+    /// Characters of context on each side.
+    #[arg(long, default_value_t = 20)]
+    window: usize,
+    /// Order of the lines.
+    #[arg(long, value_enum, default_value = "date")]
+    sort: Sort,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct Output<'a> {
+    term: &'a str,
+    total: usize,
+    lines: &'a [index::KwicLine],
+}
+
+pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
+    crate::search::quiet_broken_pipe(print(ctx, args))
+}
+
+fn print(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
+    let req = KwicRequest {
+        term: args.term.clone(),
+        window: args.window,
+        sort: match args.sort {
+            Sort::Date => KwicSort::Date,
+            Sort::Doc => KwicSort::Doc,
+        },
+    };
+    let lines = index::kwic(&ctx.data, &req)?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    if args.json {
+        let o = Output {
+            term: &args.term,
+            total: lines.len(),
+            lines: &lines,
+        };
+        serde_json::to_writer_pretty(&mut out, &o)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let style = Style::detect(&stdout);
+    let id_w = lines.iter().map(|l| l.id.len()).max().unwrap_or(0);
+    let left_w = lines.iter().map(|l| width(&l.left)).max().unwrap_or(0);
+    for l in &lines {
+        let loc = format!("¶{}", l.paragraph);
+        writeln!(
+            out,
+            "{}  {:<id_w$}  {:<5} {}{} {} {}",
+            l.date,
+            l.id,
+            loc,
+            " ".repeat(left_w - width(&l.left)),
+            l.left,
+            style.mark(&l.hit),
+            l.right
+        )?;
+    }
+    writeln!(
+        out,
+        "{} occurrence{} of {}",
+        lines.len(),
+        if lines.len() == 1 { "" } else { "s" },
+        args.term
+    )?;
+    out.flush().context("cannot write to stdout")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Display width in terminal columns: East Asian wide and full-width characters take two.
+fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c as u32 {
+            0x1100..=0x115F
+            | 0x2E80..=0x303E
+            | 0x3041..=0x33FF
+            | 0x3400..=0x4DBF
+            | 0x4E00..=0x9FFF
+            | 0xA000..=0xA4CF
+            | 0xAC00..=0xD7A3
+            | 0xF900..=0xFAFF
+            | 0xFE30..=0xFE4F
+            | 0xFF00..=0xFF60
+            | 0xFFE0..=0xFFE6
+            | 0x20000..=0x3FFFD => 2,
+            _ => 1,
+        })
+        .sum()
 }
