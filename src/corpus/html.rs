@@ -230,10 +230,10 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     };
 
     // Many templates repeat the title as the first line of the text.
-    if let (Some(t), Some(first)) = (&title, paragraphs.first()) {
-        if squash(t) == squash(first) {
-            paragraphs.remove(0);
-        }
+    if let (Some(t), Some(first)) = (&title, paragraphs.first())
+        && squash(t) == squash(first)
+    {
+        paragraphs.remove(0);
     }
     // A rule-less date line such as "2019-06-14 22:34" belongs to the page header.
     paragraphs.retain(|p| !DATE_LINE.is_match(p));
@@ -860,15 +860,15 @@ fn month_no(names: &[&str; 12], name: &str) -> Option<u32> {
 /// Parses the first date in `s`: `2019-06-14`, `2019/06/14`, `2019年6月14日`,
 /// `2023 07/04` (news.cn), `14.06.2019`, `14 июня 2019`, `June 14, 2019` or `14 June 2019`.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    if let Some(c) = NUMERIC_DATE.captures(s) {
-        if let Some(d) = ymd(&c[1], &c[2], &c[3]) {
-            return Some(d);
-        }
+    if let Some(c) = NUMERIC_DATE.captures(s)
+        && let Some(d) = ymd(&c[1], &c[2], &c[3])
+    {
+        return Some(d);
     }
-    if let Some(c) = DMY_DATE.captures(s) {
-        if let Some(d) = ymd(&c[3], &c[2], &c[1]) {
-            return Some(d);
-        }
+    if let Some(c) = DMY_DATE.captures(s)
+        && let Some(d) = ymd(&c[3], &c[2], &c[1])
+    {
+        return Some(d);
     }
     if let Some(c) = RU_DATE.captures(s) {
         let m = month_no(&RU_MONTHS, &c[2])?;

@@ -171,10 +171,10 @@ impl Http {
 
     fn wait_for_slot(&mut self, host: &str) {
         let now = Instant::now();
-        if let Some(next) = self.next_slot.get(host) {
-            if *next > now {
-                std::thread::sleep(*next - now);
-            }
+        if let Some(next) = self.next_slot.get(host)
+            && *next > now
+        {
+            std::thread::sleep(*next - now);
         }
         self.next_slot.insert(
             host.to_string(),

@@ -137,13 +137,15 @@ pub fn process(
     };
 
     let mut warnings = Vec::new();
-    let (paragraphs, language_filtered) = check_language(paragraphs, lang, min_chars)?;
-    if language_filtered.0 {
+    let checked = check_language(paragraphs, lang, min_chars)?;
+    if checked.filtered {
         warnings.push(format!(
             "bilingual page: kept the {} of {} paragraphs written in {lang}",
-            language_filtered.1, language_filtered.2
+            checked.paragraphs.len(),
+            checked.total
         ));
     }
+    let paragraphs = checked.paragraphs;
 
     let total: usize = paragraphs.iter().map(|p| chars(p)).sum();
     if total < min_chars {
@@ -159,12 +161,12 @@ pub fn process(
             Lang::En => entry.title_en.as_deref(),
             Lang::Ru => None,
         };
-        if let Some(expected) = expected {
-            if !titles_agree(page_title, expected) {
-                warnings.push(format!(
-                    "the page's title \"{page_title}\" differs from the catalogue's \"{expected}\""
-                ));
-            }
+        if let Some(expected) = expected
+            && !titles_agree(page_title, expected)
+        {
+            warnings.push(format!(
+                "the page's title \"{page_title}\" differs from the catalogue's \"{expected}\""
+            ));
         }
     }
     if let Some(page_date) = date {
@@ -185,19 +187,28 @@ pub fn process(
         encoding,
         title,
         date,
-        language_filtered: language_filtered.0,
+        language_filtered: checked.filtered,
         warnings,
     })
 }
 
+/// Paragraphs that passed the language check.
+#[derive(Debug)]
+struct LanguageChecked {
+    paragraphs: Vec<String>,
+    /// Paragraphs in other languages were dropped (a bilingual page).
+    filtered: bool,
+    /// Paragraphs before filtering.
+    total: usize,
+}
+
 /// Keeps a page in the expected language whole, keeps only the paragraphs in that language
-/// of a bilingual page, and rejects a page in another language. Returns the paragraphs and
-/// (filtered, kept, total).
+/// of a bilingual page, and rejects a page in another language.
 fn check_language(
     paragraphs: Vec<String>,
     lang: Lang,
     min_chars: usize,
-) -> Result<(Vec<String>, (bool, usize, usize)), String> {
+) -> Result<LanguageChecked, String> {
     let langs: Vec<Option<Lang>> = paragraphs.iter().map(|p| paragraph_lang(p)).collect();
     let with_letters: usize = paragraphs
         .iter()
@@ -213,7 +224,11 @@ fn check_language(
         .sum();
     let n = paragraphs.len();
     if with_letters == 0 || in_lang as f64 >= SAME_LANGUAGE_SHARE * with_letters as f64 {
-        return Ok((paragraphs, (false, n, n)));
+        return Ok(LanguageChecked {
+            paragraphs,
+            filtered: false,
+            total: n,
+        });
     }
     if in_lang >= min_chars.max(1) {
         let kept: Vec<String> = paragraphs
@@ -222,8 +237,11 @@ fn check_language(
             .filter(|(_, l)| l.is_none() || **l == Some(lang))
             .map(|(p, _)| p)
             .collect();
-        let k = kept.len();
-        return Ok((kept, (true, k, n)));
+        return Ok(LanguageChecked {
+            paragraphs: kept,
+            filtered: true,
+            total: n,
+        });
     }
     let all = paragraphs.join("\n");
     let s = script_shares(&all);
@@ -313,19 +331,18 @@ mod tests {
     fn language_check_keeps_filters_or_rejects() {
         let zh = "上海合作组织成员国重申恪守上海精神，坚持互信、互利、平等、协商。".to_string();
         let en = "The member states reaffirm their commitment to the Shanghai Spirit.".to_string();
-        let (kept, (filtered, _, _)) =
-            check_language(vec![zh.clone(), "2019".into()], Lang::Zh, 10).unwrap();
-        assert!(!filtered);
-        assert_eq!(kept.len(), 2);
-        let (kept, (filtered, k, n)) = check_language(
+        let c = check_language(vec![zh.clone(), "2019".into()], Lang::Zh, 10).unwrap();
+        assert!(!c.filtered);
+        assert_eq!(c.paragraphs.len(), 2);
+        let c = check_language(
             vec![zh.clone(), en.clone(), zh.clone(), en.clone()],
             Lang::En,
             10,
         )
         .unwrap();
-        assert!(filtered);
-        assert_eq!((k, n), (2, 4));
-        assert_eq!(kept, vec![en.clone(), en.clone()]);
+        assert!(c.filtered);
+        assert_eq!(c.total, 4);
+        assert_eq!(c.paragraphs, vec![en.clone(), en.clone()]);
         let e = check_language(vec![zh.clone()], Lang::Ru, 10).unwrap_err();
         assert!(
             e.starts_with("wrong language: the catalogue row is ru, but the text is 100% CJK"),
