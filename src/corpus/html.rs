@@ -143,16 +143,40 @@ const SITE_RULES: &[SiteRule] = &[
     SiteRule {
         name: "kremlin",
         hosts: &["kremlin.ru"],
-        content: &[".entry-content", ".read__content", "[itemprop=articleBody]"],
+        content: &[
+            ".read__internal_content",
+            ".entry-content",
+            ".read__content",
+            "[itemprop=articleBody]",
+        ],
         title: &["h1.entry-title", ".read__title", "h1"],
         date: &["time.read__published", ".read__published", "time"],
     },
+];
+
+/// Content selectors too common to identify a site by markup alone (used only when the URL
+/// names the site).
+const COMMON_SELECTORS: &[&str] = &[
+    "#content",
+    "#Content",
+    ".TRS_Editor",
+    ".article-content",
+    ".box_con",
+    ".text_con",
+    ".show_text",
+    ".content_text",
+    ".text-content",
+    ".article-text",
+    ".entry-content",
+    "[itemprop=articleBody]",
 ];
 
 /// Selectors of a rule, parsed once.
 struct ParsedRule {
     rule: &'static SiteRule,
     content: Vec<Selector>,
+    /// The content selectors distinctive enough to recognise the site without its URL.
+    markers: Vec<Selector>,
     title: Vec<Selector>,
     date: Vec<Selector>,
 }
@@ -170,6 +194,14 @@ static RULES: LazyLock<Vec<ParsedRule>> = LazyLock::new(|| {
         .map(|rule| ParsedRule {
             rule,
             content: parse_all(rule.content),
+            markers: parse_all(
+                &rule
+                    .content
+                    .iter()
+                    .copied()
+                    .filter(|s| !COMMON_SELECTORS.contains(s))
+                    .collect::<Vec<_>>(),
+            ),
             title: parse_all(rule.title),
             date: parse_all(rule.date),
         })
@@ -201,7 +233,17 @@ const MIN_RULE_CHARS: usize = 20;
 /// selectors, then the generic finder.
 pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     let doc = Html::parse_document(html);
-    let rule = url.and_then(rule_for_url);
+    let url_rule = url.and_then(rule_for_url);
+
+    // The URL names the site; without one, a rule whose distinctive markup is on the page.
+    let found = match (url, url_rule) {
+        (_, Some(r)) => rule_content(&doc, &r.content).map(|p| (p, r)),
+        (None, None) => RULES
+            .iter()
+            .find_map(|r| rule_content(&doc, &r.markers).map(|p| (p, r))),
+        (Some(_), None) => None,
+    };
+    let rule = url_rule.or(found.as_ref().map(|(_, r)| *r));
 
     let title = rule
         .and_then(|r| first_text(&doc, &r.title))
@@ -212,20 +254,8 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
         .or_else(|| time_element_date(&doc))
         .or_else(|| url.and_then(date_in_url));
 
-    let candidates: Vec<&ParsedRule> = match rule {
-        Some(r) => vec![r],
-        None if url.is_none() => RULES.iter().collect(),
-        None => vec![],
-    };
-    let mut found = None;
-    for r in candidates {
-        if let Some(paragraphs) = rule_content(&doc, r) {
-            found = Some((paragraphs, r.rule.name));
-            break;
-        }
-    }
     let (mut paragraphs, site) = match found {
-        Some(found) => found,
+        Some((paragraphs, r)) => (paragraphs, r.rule.name),
         None => (generic_content(&doc), "generic"),
     };
 
@@ -246,8 +276,8 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
     }
 }
 
-fn rule_content(doc: &Html, rule: &ParsedRule) -> Option<Vec<String>> {
-    for sel in &rule.content {
+fn rule_content(doc: &Html, selectors: &[Selector]) -> Option<Vec<String>> {
+    for sel in selectors {
         for el in doc.select(sel) {
             let paragraphs = paragraphs_of(&[*el]);
             let chars: usize = paragraphs
@@ -358,7 +388,6 @@ fn is_furniture_word(word: &str) -> bool {
             | "recommend"
             | "comment"
             | "comments"
-            | "print"
             | "tools"
             | "toolbar"
             | "ad"
@@ -411,17 +440,18 @@ fn paragraphs_of(roots: &[NodeRef<'_, Node>]) -> Vec<String> {
     let mut out = Vec::new();
     let mut buf = String::new();
     for root in roots {
-        collect(*root, &mut buf, &mut out);
+        // A chosen container is text even if its class looks like furniture.
+        collect(*root, true, &mut buf, &mut out);
         flush(&mut buf, &mut out);
     }
     out
 }
 
-fn collect(node: NodeRef<'_, Node>, buf: &mut String, out: &mut Vec<String>) {
+fn collect(node: NodeRef<'_, Node>, is_root: bool, buf: &mut String, out: &mut Vec<String>) {
     match node.value() {
         Node::Text(t) => buf.push_str(t),
         Node::Element(el) => {
-            if skipped(el) {
+            if !is_root && skipped(el) {
                 return;
             }
             let tag = el.name();
@@ -434,7 +464,7 @@ fn collect(node: NodeRef<'_, Node>, buf: &mut String, out: &mut Vec<String>) {
                 flush(buf, out);
             }
             for child in node.children() {
-                collect(child, buf, out);
+                collect(child, false, buf, out);
             }
             if block {
                 flush(buf, out);
@@ -1064,6 +1094,33 @@ mod tests {
         assert_eq!(
             e.paragraphs,
             vec!["Первый абзац тестового текста.", "Второй абзац."]
+        );
+    }
+
+    #[test]
+    fn common_selectors_do_not_name_a_site_without_a_url() {
+        let html = r#"<html><body><div id="content"><div class="menu"><a href="/a">首页</a></div>
+<p>一段足够长的夹具正文，用来检验没有网址时不会把常见的编号当成某个网站的标记。</p></div></body></html>"#;
+        let e = extract(html, None);
+        assert_eq!(e.site, "generic");
+        assert_eq!(
+            e.paragraphs,
+            vec!["一段足够长的夹具正文，用来检验没有网址时不会把常见的编号当成某个网站的标记。"]
+        );
+        // With the site's URL the same selector is the rule's.
+        let e = extract(html, Some("http://www.news.cn/2019-06/14/c_1.htm"));
+        assert_eq!(e.site, "xinhua");
+    }
+
+    #[test]
+    fn a_chosen_container_is_read_even_with_a_furniture_class() {
+        let html = r#"<html><body><div id="News_Body_Txt_A" class="share-text">
+<p>容器的类名看起来像分享按钮，但它是规则选中的正文容器，应当照常读取。</p></div></body></html>"#;
+        let e = extract(html, Some("https://www.mfa.gov.cn/web/t1.shtml"));
+        assert_eq!(e.site, "fmprc");
+        assert_eq!(
+            e.paragraphs,
+            vec!["容器的类名看起来像分享按钮，但它是规则选中的正文容器，应当照常读取。"]
         );
     }
 
