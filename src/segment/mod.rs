@@ -17,7 +17,7 @@
 //! name, so `上合组织` and `上海合作组织` find each other.
 
 mod dict;
-mod eval;
+pub mod eval;
 
 pub use dict::{AliasGroup, DictEntry, DictError, parse_aliases, parse_stopwords, parse_user_dict};
 pub use eval::{WordScore, score_gold_text};
@@ -114,6 +114,8 @@ pub struct Segmenter {
     /// SimpleTokenizer → RemoveLong → LowerCaser → StopWordFilter → Stemmer(ru) → Stemmer(en).
     letters: TextAnalyzer,
     user_entries: Vec<String>,
+    /// Whether a dictionary word is a place name, as jieba tags it (see `is_place`).
+    place_cache: std::sync::RwLock<HashMap<Box<str>, bool>>,
 }
 
 impl std::fmt::Debug for Segmenter {
@@ -215,11 +217,11 @@ impl Segmenter {
     /// Builds a segmenter; `options.domain_dict: false` gives plain jieba (for benchmarks).
     pub fn new(options: SegmenterOptions) -> Result<Self, DictError> {
         let mut jieba = Jieba::new();
-        let mut user_tags = HashMap::new();
+        let mut user_tags = HashMap::default();
         let mut merge_patterns = Vec::new();
         let mut merge_terms = Vec::new();
         let mut user_entries = Vec::new();
-        let stopwords = parse_stopwords(dict::STOPWORDS);
+        let stopwords: HashSet<String> = parse_stopwords(dict::STOPWORDS).into_iter().collect();
         if options.domain_dict {
             for e in parse_user_dict(dict::USER_DICT, "corpus/dict/user_dict.txt")? {
                 if e.word.chars().all(is_han) {
@@ -278,10 +280,11 @@ impl Segmenter {
                 .collect(),
             user_tags,
             stopwords,
-            alias_single: HashMap::new(),
-            alias_multi: HashMap::new(),
+            alias_single: HashMap::default(),
+            alias_multi: HashMap::default(),
             letters,
             user_entries,
+            place_cache: Default::default(),
         };
         if options.domain_dict {
             seg.load_aliases(&parse_aliases(dict::ALIASES, "corpus/dict/aliases.tsv")?);
@@ -290,8 +293,8 @@ impl Segmenter {
     }
 
     fn load_aliases(&mut self, groups: &[AliasGroup]) {
-        let mut single = HashMap::new();
-        let mut multi: HashMap<String, Vec<(Vec<String>, String)>> = HashMap::new();
+        let mut single = HashMap::default();
+        let mut multi: HashMap<String, Vec<(Vec<String>, String)>> = HashMap::default();
         for g in groups {
             let analysed: Vec<Vec<String>> = g
                 .members
@@ -388,13 +391,14 @@ impl Segmenter {
 
     fn han_words(&self, text: &str, start: usize, end: usize, out: &mut Vec<RawWord>) {
         for t in self.jieba.tag(&text[start..end], self.hmm) {
-            let tag = self.user_tags.get(t.word).map_or(t.tag, String::as_str);
+            // Only words of three or more chars are ever split, so only they need the tag
+            // (and the map lookup is worth saving on every short word).
+            let name = t.end - t.start >= 3
+                && is_name_tag(self.user_tags.get(t.word).map_or(t.tag, String::as_str));
             out.push(RawWord {
                 start: start + t.byte_start,
                 end: start + t.byte_end,
-                kind: WordKind::Han {
-                    name: is_name_tag(tag),
-                },
+                kind: WordKind::Han { name },
             });
         }
     }
@@ -437,7 +441,8 @@ impl Segmenter {
     /// Words of `text` as index units (stopwords marked), before aliases are applied.
     fn units(&self, text: &str) -> Vec<Unit> {
         let raw = self.raw_words(text);
-        let mut letters = self.letters.clone();
+        // The analyzer needs `&mut`; clone it only for text that has letters.
+        let mut letters = None;
         let mut units = Vec::with_capacity(raw.len());
         for w in raw {
             if let Some(u) = self.unit(text, w, &mut letters) {
@@ -447,7 +452,7 @@ impl Segmenter {
         units
     }
 
-    fn unit(&self, text: &str, w: RawWord, letters: &mut TextAnalyzer) -> Option<Unit> {
+    fn unit(&self, text: &str, w: RawWord, letters: &mut Option<TextAnalyzer>) -> Option<Unit> {
         let surface = &text[w.start..w.end];
         match w.kind {
             WordKind::Punct => None,
@@ -464,7 +469,9 @@ impl Segmenter {
                 })
             }
             WordKind::Alnum => {
-                let mut stream = letters.token_stream(surface);
+                let mut stream = letters
+                    .get_or_insert_with(|| self.letters.clone())
+                    .token_stream(surface);
                 let term = if stream.advance() {
                     Some(stream.token().text.clone())
                 } else {
@@ -538,34 +545,47 @@ impl Segmenter {
             return units;
         }
         let mut out = Vec::with_capacity(units.len());
-        let mut i = 0;
-        'outer: while i < units.len() {
-            if let Some(candidates) = self.alias_multi.get(&units[i].term) {
-                for (terms, canonical) in candidates {
-                    let n = terms.len();
-                    if i + n <= units.len()
-                        && units[i..i + n].iter().zip(terms).all(|(u, t)| u.term == *t)
-                    {
-                        out.push(Unit {
-                            start: units[i].start,
-                            end: units[i + n - 1].end,
-                            term: canonical.clone(),
-                            stop: false,
-                            kind: UnitKind::Compound(units[i..i + n].to_vec()),
-                        });
-                        i += n;
-                        continue 'outer;
+        let mut rest = units.into_iter().peekable();
+        let mut pending: std::collections::VecDeque<Unit> = std::collections::VecDeque::new();
+        loop {
+            let Some(mut u) = pending.pop_front().or_else(|| rest.next()) else {
+                break;
+            };
+            if let Some(candidates) = self.alias_multi.get(&u.term) {
+                let longest = candidates.first().map_or(0, |(t, _)| t.len());
+                while pending.len() + 1 < longest {
+                    match rest.next() {
+                        Some(next) => pending.push_back(next),
+                        None => break,
                     }
                 }
+                let matched = candidates.iter().find(|(terms, _)| {
+                    terms.len() <= pending.len() + 1
+                        && terms[0] == u.term
+                        && pending.iter().zip(&terms[1..]).all(|(p, t)| p.term == *t)
+                });
+                if let Some((terms, canonical)) = matched {
+                    let mut children = Vec::with_capacity(terms.len());
+                    let start = u.start;
+                    children.push(u);
+                    children.extend(pending.drain(..terms.len() - 1));
+                    let end = children.last().map_or(start, |c| c.end);
+                    out.push(Unit {
+                        start,
+                        end,
+                        term: canonical.clone(),
+                        stop: false,
+                        kind: UnitKind::Compound(children),
+                    });
+                    continue;
+                }
             }
-            let mut u = units[i].clone();
             if !u.stop {
                 if let Some(c) = self.alias_single.get(&u.term) {
                     u.term = c.clone();
                 }
             }
             out.push(u);
-            i += 1;
         }
         out
     }
@@ -587,13 +607,13 @@ impl Segmenter {
         let units = self.apply_aliases(self.units(text));
         let mut out = Vec::with_capacity(units.len() * 2);
         let mut position = 0u32;
-        for u in &units {
+        for u in units {
             if u.stop {
                 position += 1;
                 continue;
             }
             out.push(Token {
-                term: u.term.clone(),
+                term: u.term,
                 byte_start: u.start,
                 byte_end: u.end,
                 position,
@@ -601,18 +621,28 @@ impl Segmenter {
             });
             if subwords {
                 let first = out.len() - 1;
-                self.push_subwords(text, u, position, &mut out);
-                dedup_subwords(&mut out, first);
+                self.push_subwords(text, u.start, u.end, &u.kind, position, &mut out);
+                if out.len() > first + 1 {
+                    dedup_subwords(&mut out, first);
+                }
             }
             position += 1;
         }
         out
     }
 
-    fn push_subwords(&self, text: &str, u: &Unit, position: u32, out: &mut Vec<Token>) {
-        match &u.kind {
+    fn push_subwords(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        kind: &UnitKind,
+        position: u32,
+        out: &mut Vec<Token>,
+    ) {
+        match kind {
             UnitKind::Han { decompose: true } => {
-                self.han_subwords(&text[u.start..u.end], u.start, position, out)
+                self.han_subwords(&text[start..end], start, position, out)
             }
             UnitKind::Han { decompose: false } | UnitKind::Alnum => {}
             UnitKind::Compound(children) => {
@@ -625,7 +655,7 @@ impl Segmenter {
                         position,
                         subword: true,
                     });
-                    self.push_subwords(text, c, position, out);
+                    self.push_subwords(text, c.start, c.end, &c.kind, position, out);
                 }
             }
         }
@@ -661,25 +691,38 @@ impl Segmenter {
         if let Some(tag) = self.user_tags.get(word) {
             return tag.starts_with("ns");
         }
-        match self.jieba.tag(word, false).as_slice() {
+        // jieba has no tag lookup, only `tag()` on a text, which is slow enough to matter when
+        // called for every sub-word: remember the answers (bounded by the dictionary's size).
+        let cache = self.place_cache.read().unwrap_or_else(|e| e.into_inner());
+        if let Some(&place) = cache.get(word) {
+            return place;
+        }
+        drop(cache);
+        let place = match self.jieba.tag(word, false).as_slice() {
             [one] => one.tag.starts_with("ns"),
             _ => false,
-        }
+        };
+        self.place_cache
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(word.into(), place);
+        place
     }
 }
 
 /// Drops sub-words that repeat their compound or another sub-word (same term and span).
 fn dedup_subwords(out: &mut Vec<Token>, first: usize) {
-    let mut seen = HashSet::new();
-    let mut i = first;
-    let mut kept = first;
-    while i < out.len() {
-        let t = &out[i];
-        if seen.insert((t.term.clone(), t.byte_start, t.byte_end)) {
+    let mut kept = first + 1;
+    for i in first + 1..out.len() {
+        let dup = out[first..kept].iter().any(|k| {
+            k.byte_start == out[i].byte_start
+                && k.byte_end == out[i].byte_end
+                && k.term == out[i].term
+        });
+        if !dup {
             out.swap(kept, i);
             kept += 1;
         }
-        i += 1;
     }
     out.truncate(kept);
 }
