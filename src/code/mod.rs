@@ -19,7 +19,10 @@ mod coder;
 pub mod store;
 pub mod validate;
 
-pub use codebook::{Codebook, CodebookError, TermInfo};
+pub use codebook::{
+    BUNDLED, Codebook, CodebookError, Dimension, Exclusion, Indicator, Pattern, Scoring, Side,
+    Term, TermInfo, Window,
+};
 pub use coder::{
     Coder, DimensionSummary, DocumentCodes, DocumentSummary, Evidence, ParagraphCodes, Rule,
 };
@@ -32,3 +35,64 @@ pub const DIMENSIONS: [&str; 5] = [
     "differential_institutions",
     "networked_circles",
 ];
+
+use crate::corpus::document::{DocMeta, Document, Lang, Paragraph};
+use crate::segment::{Segmenter, Token};
+
+/// A document made from a bare text (for `scoway code --text` and gold units), normalised like
+/// an ingested one. With `split`, the text is cut into paragraphs as ingest cuts it; without,
+/// the whole text is one paragraph (one coding unit). `None` for a text with no content.
+pub fn document_from_text(id: &str, text: &str, lang: Lang, split: bool) -> Option<Document> {
+    let meta = DocMeta {
+        id: id.to_string(),
+        date: chrono::NaiveDate::default(),
+        body: String::new(),
+        doc_type: String::new(),
+        lang,
+        title: String::new(),
+        source_url: None,
+        meeting_no: None,
+        city: None,
+    };
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(text.as_bytes()))
+    };
+    if split {
+        return crate::corpus::ingest::build_document(
+            meta,
+            text.to_string(),
+            sha,
+            "text".into(),
+            &Default::default(),
+        );
+    }
+    let normalized = crate::text::normalize(text, Default::default());
+    if normalized.trim().is_empty() {
+        return None;
+    }
+    let paragraph = Paragraph {
+        index: 0,
+        char_start: 0,
+        char_end: normalized.chars().count(),
+        byte_start: 0,
+        byte_end: normalized.len(),
+    };
+    Some(Document {
+        meta,
+        sha256: sha,
+        source: "text".into(),
+        original: text.to_string(),
+        text: normalized,
+        paragraphs: vec![paragraph],
+    })
+}
+
+/// The tokens of every paragraph of `doc`, as the pipeline computes them.
+pub fn segment_document(doc: &Document) -> Vec<Vec<Token>> {
+    let seg = Segmenter::global();
+    doc.paragraphs
+        .iter()
+        .map(|p| seg.tokenize(doc.paragraph_text(p), doc.meta.lang))
+        .collect()
+}
