@@ -256,6 +256,8 @@ fn main() {
     let mut export_times = Vec::new();
     let mut no_chart_times = Vec::new();
     let mut table_times = Vec::new();
+    let mut meeting_times = Vec::new();
+    let mut meeting_plain_times = Vec::new();
     for run in 0..a.runs {
         let out = tmp.path().join(format!("out{run}"));
         let t = Instant::now();
@@ -325,6 +327,24 @@ fn main() {
         .expect("markdown");
         table_times.push(t.elapsed());
         std::hint::black_box(md);
+
+        for (by, resamples, times) in [
+            (PeriodBy::Meeting, 1000, &mut meeting_times),
+            (PeriodBy::Meeting, 0, &mut meeting_plain_times),
+        ] {
+            let t = Instant::now();
+            let frame = trends::trends(
+                &codes,
+                &TrendOptions {
+                    by,
+                    resamples,
+                    ..TrendOptions::default()
+                },
+            )
+            .expect("trends by meeting");
+            times.push(t.elapsed());
+            std::hint::black_box(frame);
+        }
     }
     println!();
     summary(
@@ -339,6 +359,8 @@ fn main() {
         &format!("trend table by year (md), {} docs", a.docs),
         table_times,
     );
+    summary("trends by meeting, 1000 resamples", meeting_times);
+    summary("trends by meeting, no bootstrap", meeting_plain_times);
     let median = {
         let mut t = export_times;
         t.sort();

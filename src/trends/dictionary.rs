@@ -525,7 +525,7 @@ const TREND_COLUMNS: &[ColumnSpec] = &[
         F64,
         false,
         "proportion (0–1)",
-        "Lower bound of the percentile bootstrap confidence interval of `share_paragraphs` (level and number of resamples B in manifest.json). Each resample draws n paragraphs with replacement from the period's n paragraphs; its share of coded paragraphs is then Binomial(n, k/n)/n, which is how it is drawn (exactly equivalent, and O(1) per resample). The bound is the (1−level)/2 quantile of the B resampled shares (linear interpolation between order statistics). The random generator is seeded from the `--seed` and the row's (period, body, lang, dimension), so results are reproducible and independent of row order. Equal to `share_paragraphs` when k = 0 or k = n.",
+        "Lower bound of the percentile bootstrap confidence interval of `share_paragraphs` (level and number of resamples B in manifest.json). Each resample draws n paragraphs with replacement from the period's n paragraphs; its share of coded paragraphs is then Binomial(n, k/n)/n, which is how it is drawn (exactly equivalent: inverse transform sampling from the binomial distribution, O(1) per resample). The bound is the (1−level)/2 quantile of the B resampled shares (linear interpolation between order statistics, numpy's default). The random generator is seeded from `--seed` and (n, k) alone, so an interval is reproducible and depends only on its data, the seed, B and the level (rows with the same n and k have the same interval). Equal to `share_paragraphs` when k = 0 or k = n.",
     ),
     c(
         "ci_high",

@@ -694,11 +694,17 @@ fn export_of_empty_codes_writes_empty_frames() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let report = export::export_codes(&codes, dir.path(), &ExportOptions::default()).unwrap();
-    assert!(
-        report.frames.iter().all(|(_, rows)| *rows == 0),
-        "{:?}",
-        report.frames
-    );
+    // Nothing but the codebook's terms, listed as never seen.
+    for (name, rows) in &report.frames {
+        if name != "term_emergence" {
+            assert_eq!(*rows, 0, "{name}");
+        }
+    }
+    let em = read_back(&dir.path().join("term_emergence.parquet"));
+    let terms = crate::code::Codebook::load(None).unwrap().all_terms();
+    assert!(em.height() > 0 && em.height() <= terms.len());
+    assert_eq!(em.column("hits").unwrap().i64().unwrap().sum(), Some(0));
+    assert_eq!(em.column("first_date").unwrap().null_count(), em.height());
     assert!(
         report.warnings.iter().any(|w| w.contains("no charts")),
         "{:?}",
