@@ -295,7 +295,10 @@ fn make_queries(corpus: &Corpus, n: usize) -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
     for l in corpus.lines.iter().take(400) {
         for w in seg.cut(l) {
-            if w.text.chars().count() >= 2 && w.text.chars().all(scoway::segment::is_han) {
+            if w.text.chars().count() >= 2
+                && w.text.chars().all(scoway::segment::is_han)
+                && !seg.is_stopword(w.text)
+            {
                 words.push(w.text.to_string());
             }
         }

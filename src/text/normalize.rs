@@ -31,7 +31,9 @@ fn fold_char(c: char) -> char {
         '\n' => '\n',
         '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' => ' ',
         c if c.is_whitespace() => ' ',
-        '“' | '”' | '„' | '‟' | '«' | '»' | '「' | '」' | '『' | '』' | '〝' | '〞' | '＂' => '"',
+        '“' | '”' | '„' | '‟' | '«' | '»' | '「' | '」' | '『' | '』' | '〝' | '〞' | '＂' => {
+            '"'
+        }
         '‘' | '’' | '‚' | '‛' | '＇' => '\'',
         c => c,
     }
@@ -63,7 +65,10 @@ mod tests {
 
     #[test]
     fn folds_width_space_and_quotes() {
-        let s = normalize("ＳＣＯ　２００１年“上海精神”（总理）", NormalizeOptions::default());
+        let s = normalize(
+            "ＳＣＯ　２００１年“上海精神”（总理）",
+            NormalizeOptions::default(),
+        );
         assert_eq!(s, "SCO 2001年\"上海精神\"（总理）");
     }
 

@@ -36,7 +36,10 @@ pub fn paragraph_spans(text: &str) -> Vec<Range<usize>> {
 }
 
 fn ends_paragraph(s: &str) -> bool {
-    let last = s.trim_end_matches(['"', '\'', '）', ')', '」', '”', '’']).chars().last();
+    let last = s
+        .trim_end_matches(['"', '\'', '）', ')', '」', '”', '’'])
+        .chars()
+        .last();
     matches!(
         last,
         Some('。' | '；' | '：' | '！' | '？' | '.' | '!' | '?' | ';' | ':' | '…')
@@ -58,7 +61,11 @@ fn starts_numbered(line: &str) -> bool {
         let after = line.chars().nth(n);
         return matches!(after, Some('、' | '）' | ')' | '．' | '.'));
     }
-    line.starts_with('第') && line.chars().take(6).any(|c| matches!(c, '条' | '章' | '节'))
+    line.starts_with('第')
+        && line
+            .chars()
+            .take(6)
+            .any(|c| matches!(c, '条' | '章' | '节'))
 }
 
 /// Splits a paragraph into sentences; returns trimmed byte ranges.
@@ -138,6 +145,14 @@ mod tests {
     fn splits_sentences() {
         let t = "各方重申上海精神。成员国反对“集团化”！ It works. Really?";
         let s: Vec<&str> = sentence_spans(t).into_iter().map(|r| &t[r]).collect();
-        assert_eq!(s, vec!["各方重申上海精神。", "成员国反对“集团化”！", "It works.", "Really?"]);
+        assert_eq!(
+            s,
+            vec![
+                "各方重申上海精神。",
+                "成员国反对“集团化”！",
+                "It works.",
+                "Really?"
+            ]
+        );
     }
 }
