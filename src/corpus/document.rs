@@ -142,6 +142,28 @@ impl Document {
             .collect()
     }
 
+    /// The original (un-normalised) text of every paragraph, in order, found in one pass over
+    /// the document (slicing by char offsets one paragraph at a time would be quadratic).
+    pub fn original_paragraphs(&self) -> Vec<&str> {
+        let mut out = Vec::with_capacity(self.paragraphs.len());
+        let mut chars = self.original.char_indices().enumerate().peekable();
+        let byte_at = |chars: &mut std::iter::Peekable<_>, target: usize| -> usize {
+            while let Some(&(i, (b, _))) = chars.peek() {
+                if i >= target {
+                    return b;
+                }
+                chars.next();
+            }
+            self.original.len()
+        };
+        for p in &self.paragraphs {
+            let start = byte_at(&mut chars, p.char_start);
+            let end = byte_at(&mut chars, p.char_end).max(start);
+            out.push(&self.original[start..end]);
+        }
+        out
+    }
+
     /// Char offset in the document of a byte offset inside paragraph `p`'s normalised text.
     pub fn char_offset_in(&self, p: &Paragraph, byte_in_paragraph: usize) -> usize {
         let para = self.paragraph_text(p);
