@@ -266,11 +266,12 @@ impl Indexer {
             d.add_pre_tokenized_text(f.text, pre_tokenized(text.to_string(), toks));
             paras.push(d);
             let last = toks.iter().map(|t| t.position).max().unwrap_or(0);
-            whole.extend(toks.iter().map(|t| Token {
-                byte_start: t.byte_start + p.byte_start,
-                byte_end: t.byte_end + p.byte_start,
-                position: t.position + base,
-                ..t.clone()
+            whole.extend(toks.iter().map(|t| tantivy::tokenizer::Token {
+                offset_from: t.byte_start + p.byte_start,
+                offset_to: t.byte_end + p.byte_start,
+                position: (t.position + base) as usize,
+                text: t.term.clone(),
+                position_length: 1,
             }));
             base += last + PARAGRAPH_GAP;
         }
@@ -284,7 +285,13 @@ impl Indexer {
             f.title,
             pre_tokenized(doc.meta.title.clone(), &title_tokens),
         );
-        d.add_pre_tokenized_text(f.text, pre_tokenized(String::new(), &whole));
+        d.add_pre_tokenized_text(
+            f.text,
+            PreTokenizedString {
+                text: String::new(),
+                tokens: whole,
+            },
+        );
 
         let map_err = |e| IndexError::tantivy(&self.path, e);
         // Delete first: tantivy orders operations, so the delete removes only older versions.
