@@ -150,12 +150,12 @@ pub fn search(data: &DataDir, req: &SearchRequest) -> Result<SearchResults, Inde
     if req.limit == 0 {
         return Err(IndexError::Request("--limit must be at least 1".into()));
     }
-    if let (Some(from), Some(to)) = (req.from, req.to) {
-        if from > to {
-            return Err(IndexError::Request(format!(
-                "--from {from} is after --to {to}"
-            )));
-        }
+    if let (Some(from), Some(to)) = (req.from, req.to)
+        && from > to
+    {
+        return Err(IndexError::Request(format!(
+            "--from {from} is after --to {to}"
+        )));
     }
     let parsed = parse_query(&req.query)?;
     let searcher = open_searcher(data)?;

@@ -545,12 +545,9 @@ impl Segmenter {
             return units;
         }
         let mut out = Vec::with_capacity(units.len());
-        let mut rest = units.into_iter().peekable();
+        let mut rest = units.into_iter();
         let mut pending: std::collections::VecDeque<Unit> = std::collections::VecDeque::new();
-        loop {
-            let Some(mut u) = pending.pop_front().or_else(|| rest.next()) else {
-                break;
-            };
+        while let Some(mut u) = pending.pop_front().or_else(|| rest.next()) {
             if let Some(candidates) = self.alias_multi.get(&u.term) {
                 let longest = candidates.first().map_or(0, |(t, _)| t.len());
                 while pending.len() + 1 < longest {
@@ -580,10 +577,10 @@ impl Segmenter {
                     continue;
                 }
             }
-            if !u.stop {
-                if let Some(c) = self.alias_single.get(&u.term) {
-                    u.term = c.clone();
-                }
+            if !u.stop
+                && let Some(c) = self.alias_single.get(&u.term)
+            {
+                u.term = c.clone();
             }
             out.push(u);
         }
