@@ -40,8 +40,10 @@ use crate::corpus::document::{DocMeta, Document, Lang, Paragraph};
 use crate::segment::{Segmenter, Token};
 
 /// A document made from a bare text (for `scoway code --text` and gold units), normalised like
-/// an ingested one. With `split`, the text is cut into paragraphs as ingest cuts it; without,
-/// the whole text is one paragraph (one coding unit). `None` for a text with no content.
+/// an ingested one; Chinese is converted to simplified characters, the script of the codebook
+/// (as `scoway ingest --to-simplified` does). With `split`, the text is cut into paragraphs as
+/// ingest cuts it; without, the whole text is one paragraph (one coding unit). `None` for a
+/// text with no content.
 pub fn document_from_text(id: &str, text: &str, lang: Lang, split: bool) -> Option<Document> {
     let meta = DocMeta {
         id: id.to_string(),
@@ -54,6 +56,7 @@ pub fn document_from_text(id: &str, text: &str, lang: Lang, split: bool) -> Opti
         meeting_no: None,
         city: None,
     };
+    let to_simplified = lang == Lang::Zh;
     let sha = {
         use sha2::Digest;
         hex::encode(sha2::Sha256::digest(text.as_bytes()))
@@ -64,10 +67,10 @@ pub fn document_from_text(id: &str, text: &str, lang: Lang, split: bool) -> Opti
             text.to_string(),
             sha,
             "text".into(),
-            &Default::default(),
+            &crate::corpus::ingest::IngestOptions { to_simplified },
         );
     }
-    let normalized = crate::text::normalize(text, Default::default());
+    let normalized = crate::text::normalize(text, crate::text::NormalizeOptions { to_simplified });
     if normalized.trim().is_empty() {
         return None;
     }
