@@ -142,6 +142,7 @@ fn demo_runs_the_whole_pipeline_offline() {
     for file in [
         "DATA_DICTIONARY.md",
         "manifest.json",
+        "trends.md",
         "trends.parquet",
         "trends.csv",
         "documents.parquet",
@@ -192,7 +193,15 @@ fn run_from_a_folder_builds_and_exports() {
             out.path().to_str().unwrap(),
         ],
     );
-    assert!(stdout.contains("trends.csv"), "{stdout}");
+    // The trend table is printed (dimensions as columns) and written beside the exports.
+    assert!(
+        stdout.contains("security_spillover") || stdout.contains("安全"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.path().join("trends.md")).unwrap(),
+        stdout
+    );
     assert!(out.path().join("trends.csv").is_file());
 }
 

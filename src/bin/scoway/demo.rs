@@ -1,7 +1,7 @@
 //! `scoway demo`: the whole pipeline, offline, on the bundled fixture corpus.
 
 use crate::Ctx;
-use crate::run::print_run_report;
+use crate::run::{print_run_report, write_trend_table};
 use scoway::layout::DataDir;
 use scoway::pipeline::{self, BuildOptions, demo_corpus};
 use scoway::trends::ExportOptions;
@@ -56,6 +56,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
             bad.result.as_ref().err()
         );
     }
+    print!("{}", write_trend_table(&data, &args.out)?);
     eprintln!("data directory: {}", data.root().display());
     Ok(ExitCode::SUCCESS)
 }

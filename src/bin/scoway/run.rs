@@ -2,13 +2,15 @@
 //! the trend table, charts and exports.
 
 use crate::Ctx;
+use anyhow::Context;
 use scoway::corpus::Lang;
 use scoway::corpus::catalog::Catalog;
 use scoway::corpus::fetch::{self, FetchOptions, UrlRewrite};
+use scoway::layout::DataDir;
 use scoway::pipeline::{self, BuildOptions, RunReport};
-use scoway::trends::ExportOptions;
+use scoway::trends::{self, Codes, ExportOptions, TrendFilter, TrendOptions};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -83,6 +85,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         },
     )?;
     print_run_report(&report);
+    print!("{}", write_trend_table(&ctx.data, &args.out)?);
     let rejected = report.rejected().count();
     if rejected + failed_fetches > 0 {
         eprintln!(
@@ -125,6 +128,21 @@ pub fn print_run_report(report: &RunReport) {
         eprintln!("  warning: {warning}");
     }
     for file in &e.files {
-        println!("{}", file.display());
+        eprintln!("  {}", file.display());
     }
+}
+
+/// Writes the default trend table (by year, every body and language pooled) as Markdown to
+/// `<out>/trends.md` and returns it, for the terminal.
+pub fn write_trend_table(data: &DataDir, out: &Path) -> anyhow::Result<String> {
+    let codes = Codes::open(data)?;
+    let opts = TrendOptions::default();
+    let frame = trends::trends(&codes, &opts)?;
+    let filter = TrendFilter::default();
+    let rows = filter.apply(&frame, opts.by, &codes.dimensions)?;
+    let table = trends::render_markdown(&rows, &filter, &opts, &codes.dimensions)?;
+    let path = out.join("trends.md");
+    std::fs::write(&path, &table).with_context(|| format!("writing {}", path.display()))?;
+    eprintln!("  {}", path.display());
+    Ok(table)
 }
