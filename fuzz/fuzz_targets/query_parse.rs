@@ -1,0 +1,10 @@
+//! Arbitrary query strings: parsing must return a query or an error, never panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = scoway::index::parse_query(text);
+    }
+});
