@@ -74,6 +74,24 @@ impl DocMeta {
     }
 }
 
+#[cfg(test)]
+impl DocMeta {
+    /// A complete record for unit tests: a CHS declaration in Chinese dated 2001-06-15.
+    pub(crate) fn for_test(id: &str) -> DocMeta {
+        DocMeta {
+            id: id.into(),
+            date: NaiveDate::from_ymd_opt(2001, 6, 15).expect("valid date"),
+            body: "CHS".into(),
+            doc_type: "declaration".into(),
+            lang: Lang::Zh,
+            title: "t".into(),
+            source_url: None,
+            meeting_no: None,
+            city: None,
+        }
+    }
+}
+
 /// Checks that an id can be used as a file name and an index key.
 pub fn validate_id(id: &str) -> Result<(), String> {
     if id.is_empty() {

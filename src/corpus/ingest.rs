@@ -822,17 +822,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn meta(id: &str) -> DocMeta {
-        DocMeta {
-            id: id.into(),
-            date: NaiveDate::from_ymd_opt(2001, 6, 15).unwrap(),
-            body: "CHS".into(),
-            doc_type: "declaration".into(),
-            lang: Lang::Zh,
-            title: "t".into(),
-            source_url: None,
-            meeting_no: None,
-            city: None,
-        }
+        DocMeta::for_test(id)
     }
 
     #[test]

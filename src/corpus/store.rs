@@ -189,22 +189,11 @@ impl DocStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::document::{DocMeta, Lang};
-    use chrono::NaiveDate;
+    use crate::corpus::document::DocMeta;
 
     fn doc(id: &str, sha: &str, text: &str) -> Document {
         Document {
-            meta: DocMeta {
-                id: id.into(),
-                date: NaiveDate::from_ymd_opt(2001, 6, 15).unwrap(),
-                body: "CHS".into(),
-                doc_type: "declaration".into(),
-                lang: Lang::Zh,
-                title: "t".into(),
-                source_url: None,
-                meeting_no: None,
-                city: None,
-            },
+            meta: DocMeta::for_test(id),
             sha256: sha.into(),
             source: "x".into(),
             original: text.into(),

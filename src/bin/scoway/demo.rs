@@ -1,10 +1,9 @@
 //! `scoway demo`: the whole pipeline, offline, on the bundled fixture corpus.
 
 use crate::Ctx;
-use crate::run::{print_run_report, write_trend_table};
+use crate::run::{build_options, export_options, print_run_report, write_trend_table};
 use scoway::layout::DataDir;
-use scoway::pipeline::{self, BuildOptions, demo_corpus};
-use scoway::trends::ExportOptions;
+use scoway::pipeline::{self, demo_corpus};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -39,14 +38,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         &[corpus],
         None,
         &args.out,
-        &BuildOptions {
-            codebook: ctx.codebook.clone(),
-            threads: args.threads,
-        },
-        &ExportOptions {
-            codebook: ctx.codebook.clone(),
-            ..ExportOptions::default()
-        },
+        &build_options(ctx, args.threads),
+        &export_options(ctx),
     )?;
     print_run_report(&report);
     if let Some(bad) = report.rejected().next() {

@@ -75,14 +75,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         &inputs,
         Some(&lookup),
         &args.out,
-        &BuildOptions {
-            codebook: ctx.codebook.clone(),
-            threads: args.threads,
-        },
-        &ExportOptions {
-            codebook: ctx.codebook.clone(),
-            ..ExportOptions::default()
-        },
+        &build_options(ctx, args.threads),
+        &export_options(ctx),
     )?;
     print_run_report(&report);
     print!("{}", write_trend_table(&ctx.data, &args.out)?);
@@ -95,6 +89,22 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Build options of `run` and `demo`: the global codebook, the given thread count.
+pub fn build_options(ctx: &Ctx, threads: Option<usize>) -> BuildOptions {
+    BuildOptions {
+        codebook: ctx.codebook.clone(),
+        threads,
+    }
+}
+
+/// Export options of `run` and `demo`: defaults, with the global codebook.
+pub fn export_options(ctx: &Ctx) -> ExportOptions {
+    ExportOptions {
+        codebook: ctx.codebook.clone(),
+        ..ExportOptions::default()
+    }
 }
 
 /// Prints what each stage of a run did (stderr: stdout stays free for data).
