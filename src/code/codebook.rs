@@ -576,7 +576,7 @@ impl Ctx<'_> {
         let mut s = Scoring {
             code_threshold: 1.0,
             relative_threshold: 0.0,
-            boilerplate_factor: 0.25,
+            boilerplate_factor: 0.2,
             window: 12,
         };
         let Some(raw) = raw.map(Spanned::into_inner) else {
