@@ -183,7 +183,7 @@ impl Codebook {
             source,
             origin: &origin,
         };
-        let raw: RawCodebook = toml::from_str(source).map_err(|e| ctx.from_toml(&e))?;
+        let raw: RawCodebook = toml::from_str(source).map_err(|e| ctx.toml_error(&e))?;
         let mut book = Codebook {
             source: source.to_string(),
             path: path.map(Path::to_path_buf),
@@ -493,7 +493,7 @@ impl Ctx<'_> {
 
     /// A TOML syntax or type error: toml gives a byte span; the key is read from the source
     /// around it (the `key =` on that line, under the nearest table header above).
-    fn from_toml(&self, e: &toml::de::Error) -> CodebookError {
+    fn toml_error(&self, e: &toml::de::Error) -> CodebookError {
         let span = e.span().unwrap_or(0..0);
         let line = line_of(self.source, span.start);
         let lines: Vec<&str> = self.source.lines().collect();

@@ -415,11 +415,15 @@ mod tests {
             (format!("{ok}{{\"text\": \"x\"}}\n"), 2, "not a gold unit"),
             (format!("{ok}{ok}not json\n"), 3, "not a gold unit"),
             (
-                format!("{{\"text\": \"x\", \"labels\": [\"security\"]}}\n"),
+                "{\"text\": \"x\", \"labels\": [\"security\"]}\n".to_string(),
                 1,
                 "unknown label `security`",
             ),
-            (format!("{{\"text\": \" \", \"labels\": []}}\n"), 1, "empty"),
+            (
+                "{\"text\": \" \", \"labels\": []}\n".to_string(),
+                1,
+                "empty",
+            ),
         ] {
             let e = parse_gold(&bad, path).unwrap_err().to_string();
             assert!(e.contains("gold.jsonl"), "{e}");

@@ -122,7 +122,7 @@ fn write_text(
     }
     let chars: Vec<char> = doc.original.chars().collect();
     for (p, pc) in doc.paragraphs.iter().zip(&codes.paragraphs) {
-        if pc.labels.is_empty() && !(all && !pc.evidence.is_empty()) && !all {
+        if pc.labels.is_empty() && !all {
             continue;
         }
         writeln!(out)?;
