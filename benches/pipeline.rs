@@ -123,6 +123,81 @@ fn main() {
     };
 
     let corpus = load_corpus(target_mb);
+    let profile = std::env::var("SCOWAY_BENCH_PROFILE").unwrap_or_default();
+    if profile == "dump" {
+        // Every token of a set of texts, to compare two versions of the segmenter.
+        use std::fmt::Write as _;
+        let seg = Segmenter::global();
+        let mut texts: Vec<String> = std::fs::read_to_string(shared().join("bench/icwb2/pku_test.utf8"))
+            .expect("pku")
+            .lines()
+            .map(String::from)
+            .collect();
+        for p in ["spec/sco-way-paper.zh.txt", "bench/icwb2/pku_training_words.utf8"] {
+            texts.extend(std::fs::read_to_string(shared().join(p)).expect("text").lines().map(String::from));
+        }
+        for e in walkdir_texts(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")) {
+            texts.extend(e.lines().map(String::from));
+        }
+        texts.extend(seg.user_entries().iter().cloned());
+        texts.extend(include_str!("../corpus/dict/aliases.tsv").split(['\t', '\n']).map(String::from));
+        let mut out = String::new();
+        for t in &texts {
+            let _ = writeln!(out, "{t}\n T {:?}\n Q {:?}\n C {:?}", seg.tokenize(t, scoway::corpus::Lang::Zh), seg.query_tokens(t), seg.cut(t));
+        }
+        std::fs::write(std::env::var("SCOWAY_DUMP").expect("SCOWAY_DUMP"), out).expect("write dump");
+        return;
+    }
+    if profile == "tokenize" {
+        // Only scoway's tokenize, one thread, for a profiler.
+        let seg = Segmenter::global();
+        let t = Instant::now();
+        let mut tokens = 0usize;
+        for l in &corpus.lines {
+            tokens += seg.tokenize(l, scoway::corpus::Lang::Zh).len();
+        }
+        let secs = t.elapsed().as_secs_f64();
+        println!("tokenize {tokens} tokens, {:.2} MB/s", mbps(corpus.bytes, secs));
+        return;
+    }
+    if profile == "build" {
+        // Only ingest + one single-thread build, for a profiler.
+        let work = tempfile::tempdir().expect("temp dir");
+        let input = work.path().join("input");
+        write_documents(&corpus, &input);
+        let data = DataDir::new(work.path().join("data"));
+        let store = DocStore::open(data.store_dir()).expect("open store");
+        ingest::ingest_paths(
+            &store,
+            std::slice::from_ref(&input),
+            &Overrides::default(),
+            None,
+            &IngestOptions::default(),
+        )
+        .expect("ingest");
+        let threads = std::env::var("SCOWAY_BENCH_THREADS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(1);
+        let t = Instant::now();
+        let built = pipeline::build(
+            &data,
+            &BuildOptions {
+                codebook: None,
+                threads: Some(threads),
+            },
+        )
+        .expect("build");
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "build {:.2} s, {:.2} MB/s, peak RSS {:.0} MB\n{:#?}",
+            secs,
+            mbps(corpus.bytes, secs),
+            peak_rss_mb(),
+            built.timings
+        );
+        return;
+    }
     put(
         "corpus_mb",
         serde_json::json!((corpus.bytes as f64 / MB * 10.0).round() / 10.0),
@@ -202,6 +277,20 @@ fn main() {
         put(
             &format!("peak_rss_{label}_mb"),
             serde_json::json!(round2(peak_rss_mb())),
+        );
+        put(
+            &format!("build_{label}_phases_s"),
+            serde_json::json!({
+                "load": round2(built.timings.load),
+                "prepare": round2(built.timings.prepare),
+                "parallel_wall": round2(built.timings.parallel),
+                "segment_cpu": round2(built.timings.segment),
+                "index_add_cpu": round2(built.timings.index_add),
+                "code_cpu": round2(built.timings.code),
+                "commit": round2(built.timings.commit),
+                "cache_write": round2(built.timings.cache_write),
+                "codes_write": round2(built.timings.codes_write),
+            }),
         );
         assert_eq!(built.documents, docs);
     }
@@ -287,6 +376,24 @@ fn main() {
     } else {
         println!("written to {}", out.display());
     }
+}
+
+fn walkdir_texts(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let mut entries: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(s) = std::fs::read_to_string(&p) {
+                out.push(s);
+            }
+        }
+    }
+    out
 }
 
 /// Terms (frequent gold words), two-word phrases, phrases with slop and boolean pairs.

@@ -65,6 +65,50 @@ pub struct BuildReport {
     /// Documents coded in this run (the others reused cached codes).
     pub coded: usize,
     pub seconds: f64,
+    /// Where the time went.
+    pub timings: BuildTimings,
+}
+
+/// Seconds spent in each phase of [`build`]. `segment`, `index_add` and `code` run inside the
+/// parallel section and are summed over the worker threads (CPU seconds, so with several
+/// threads they can add up to more than `parallel`, which is the section's wall time).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct BuildTimings {
+    /// Reading every document from the store.
+    pub load: f64,
+    /// Codebook, index writer, cached codes.
+    pub prepare: f64,
+    /// Wall time of the parallel segment + index + code section.
+    pub parallel: f64,
+    pub segment: f64,
+    /// Handing documents to the index writer (tantivy indexes them in its own threads).
+    pub index_add: f64,
+    pub code: f64,
+    /// Waiting for the index writer to finish, commit and merge.
+    pub commit: f64,
+    /// Writing the per-document code cache.
+    pub cache_write: f64,
+    /// Writing the codes' Parquet files.
+    pub codes_write: f64,
+}
+
+/// Sums durations from several threads.
+#[derive(Default)]
+struct Clock(std::sync::atomic::AtomicU64);
+
+impl Clock {
+    fn time<T>(&self, f: impl FnOnce() -> T) -> T {
+        let t = Instant::now();
+        let out = f();
+        let nanos = u64::try_from(t.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.0
+            .fetch_add(nanos, std::sync::atomic::Ordering::Relaxed);
+        out
+    }
+
+    fn seconds(&self) -> f64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e9
+    }
 }
 
 /// Cached codes of one document.
@@ -78,8 +122,15 @@ struct CachedCodes {
 /// Segments, indexes and codes every stored document that needs it.
 pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, PipelineError> {
     let started = Instant::now();
+    let mut timings = BuildTimings::default();
+    let mut phase = Instant::now();
+    let mut lap = |slot: &mut f64| {
+        *slot = phase.elapsed().as_secs_f64();
+        phase = Instant::now();
+    };
     let store = DocStore::open(data.store_dir())?;
     let docs = store.load_all()?;
+    lap(&mut timings.load);
     if docs.is_empty() {
         return Err(PipelineError::EmptyStore(store.dir().to_path_buf()));
     }
@@ -126,22 +177,31 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
             message: e.to_string(),
         })?;
     let segmenter = Segmenter::global();
+    lap(&mut timings.prepare);
+    let (seg_clock, index_clock, code_clock) =
+        (Clock::default(), Clock::default(), Clock::default());
     let fresh: Vec<(String, DocumentCodes)> = pool.install(|| {
         docs.par_iter()
             .filter(|d| !cached.contains_key(&d.meta.id))
             .map(|doc| {
-                let tokens = segment_document(segmenter, doc);
+                let tokens = seg_clock.time(|| segment_document(segmenter, doc));
                 if needs_index.contains(doc.meta.id.as_str()) {
-                    indexer.upsert(doc, &tokens)?;
+                    index_clock.time(|| indexer.upsert(doc, &tokens))?;
                 }
-                Ok((doc.meta.id.clone(), coder.code_document(doc, &tokens)))
+                let codes = code_clock.time(|| coder.code_document(doc, &tokens));
+                Ok((doc.meta.id.clone(), codes))
             })
             .collect::<Result<_, IndexError>>()
     })?;
+    lap(&mut timings.parallel);
+    timings.segment = seg_clock.seconds();
+    timings.index_add = index_clock.seconds();
+    timings.code = code_clock.seconds();
     for id in &stale {
         indexer.remove(id)?;
     }
     indexer.commit()?;
+    lap(&mut timings.commit);
 
     std::fs::create_dir_all(&cache_dir).map_err(|source| PipelineError::Io {
         path: cache_dir.clone(),
@@ -170,6 +230,7 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
         // A missing cache file is already the state we want.
         let _ = std::fs::remove_file(cache_dir.join(format!("{id}.json")));
     }
+    lap(&mut timings.cache_write);
 
     let coded = fresh.len();
     let mut all: HashMap<String, DocumentCodes> = cached;
@@ -179,6 +240,7 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
         .filter_map(|d| all.remove(&d.meta.id).map(|c| (d.meta.clone(), c)))
         .collect();
     code::store::write_codes(data, &codebook, &rows)?;
+    lap(&mut timings.codes_write);
 
     Ok(BuildReport {
         documents: docs.len(),
@@ -187,6 +249,7 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
         removed: stale.len(),
         coded,
         seconds: started.elapsed().as_secs_f64(),
+        timings,
     })
 }
 

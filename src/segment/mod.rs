@@ -24,8 +24,10 @@ pub use eval::{WordScore, score_gold_text};
 
 use crate::corpus::Lang;
 use jieba_rs::Jieba;
-use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
+use rustc_hash::FxHashMap;
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::sync::{LazyLock, RwLock, RwLockReadGuard};
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
     TokenStream,
@@ -96,6 +98,32 @@ pub fn analysis_fingerprint() -> String {
 /// Longest term the index keeps (in bytes), as tantivy's `RemoveLongFilter`.
 const MAX_TERM_BYTES: usize = 60;
 
+/// Most compounds whose sub-words are remembered. Without the HMM every compound is a
+/// dictionary word, so the cache stays far below this; the bound is for HMM-guessed words.
+const SUBWORD_CACHE_LIMIT: usize = 1 << 20;
+
+/// What the segmenter knows about a term beyond jieba, found with one map lookup per word.
+#[derive(Debug, Default)]
+struct Special {
+    /// A stopword (for Han text; letters are filtered by their analyzer).
+    stop: bool,
+    /// Canonical term of a one-word alias.
+    alias: Option<Box<str>>,
+    /// Several-word aliases whose first term this is: (terms, canonical term), longest first.
+    multi: Vec<(Vec<String>, String)>,
+    /// Tag of our dictionary entry; it overrides jieba's tag of the same word.
+    user_tag: Option<Box<str>>,
+}
+
+/// A sub-word of a Han compound: its byte span inside the compound, and its term when an
+/// alias maps it to another one.
+#[derive(Debug)]
+struct SubSpan {
+    start: u32,
+    end: u32,
+    alias: Option<Box<str>>,
+}
+
 /// jieba plus our dictionary, stopwords, aliases and tantivy's analyzers for letters.
 pub struct Segmenter {
     jieba: Jieba,
@@ -104,18 +132,18 @@ pub struct Segmenter {
     /// joined after segmentation when their ends fall on word boundaries.
     merge: Option<aho_corasick::AhoCorasick>,
     merge_terms: Vec<String>,
-    /// Tags of our dictionary entries; they override jieba's tags of the same words.
-    user_tags: HashMap<String, String>,
+    /// Stopwords, alias members and our dictionary's tags, by term.
+    specials: FxHashMap<Box<str>, Special>,
+    has_aliases: bool,
+    /// Lower-cased stopwords.
     stopwords: HashSet<String>,
-    /// Term of a one-word alias → canonical term.
-    alias_single: HashMap<String, String>,
-    /// First term of a several-word alias → (terms, canonical term), longest first.
-    alias_multi: HashMap<String, Vec<(Vec<String>, String)>>,
     /// SimpleTokenizer → RemoveLong → LowerCaser → StopWordFilter → Stemmer(ru) → Stemmer(en).
     letters: TextAnalyzer,
     user_entries: Vec<String>,
-    /// Whether a dictionary word is a place name, as jieba tags it (see `is_place`).
-    place_cache: std::sync::RwLock<HashMap<Box<str>, bool>>,
+    /// Sub-words of the Han compounds seen so far. Finding them takes a dictionary lookup for
+    /// every substring and a tagging of each candidate (is it a place name?); a corpus repeats
+    /// its compounds, so each is worked out once.
+    subword_cache: RwLock<FxHashMap<Box<str>, Box<[SubSpan]>>>,
 }
 
 impl std::fmt::Debug for Segmenter {
@@ -142,8 +170,18 @@ enum Class {
     Punct,
 }
 
+#[inline]
 fn class(c: char) -> Class {
-    if is_han(c) {
+    if c.is_ascii() {
+        // The same answers as the Unicode tests below, without their table lookups.
+        if c.is_ascii_alphanumeric() {
+            Class::Alnum
+        } else if matches!(c, '\t'..='\r' | ' ') {
+            Class::Space
+        } else {
+            Class::Punct
+        }
+    } else if is_han(c) {
         Class::Han
     } else if c.is_whitespace() {
         Class::Space
@@ -189,23 +227,25 @@ struct RawWord {
 }
 
 #[derive(Debug, Clone)]
-enum UnitKind {
+enum UnitKind<'a> {
     Han {
         decompose: bool,
     },
     Alnum,
     /// A merged entry or a several-word alias: its words become sub-words.
-    Compound(Vec<Unit>),
+    Compound(Vec<Unit<'a>>),
 }
 
 /// A word as the indexer sees it: a term (alias-mapped) or a stopword.
 #[derive(Debug, Clone)]
-struct Unit {
+struct Unit<'a> {
     start: usize,
     end: usize,
-    term: String,
+    term: Cow<'a, str>,
+    /// What the dictionaries say about `term` (before any alias mapping).
+    special: Option<&'a Special>,
     stop: bool,
-    kind: UnitKind,
+    kind: UnitKind<'a>,
 }
 
 impl Segmenter {
@@ -217,11 +257,14 @@ impl Segmenter {
     /// Builds a segmenter; `options.domain_dict: false` gives plain jieba (for benchmarks).
     pub fn new(options: SegmenterOptions) -> Result<Self, DictError> {
         let mut jieba = Jieba::new();
-        let mut user_tags = HashMap::default();
+        let mut specials: FxHashMap<Box<str>, Special> = FxHashMap::default();
         let mut merge_patterns = Vec::new();
         let mut merge_terms = Vec::new();
         let mut user_entries = Vec::new();
         let stopwords: HashSet<String> = parse_stopwords(dict::STOPWORDS).into_iter().collect();
+        for w in &stopwords {
+            specials.entry(w.as_str().into()).or_default().stop = true;
+        }
         if options.domain_dict {
             for e in parse_user_dict(dict::USER_DICT, "corpus/dict/user_dict.txt")? {
                 if e.word.chars().all(is_han) {
@@ -246,7 +289,7 @@ impl Segmenter {
                     }
                     merge_terms.push(e.word.clone());
                 }
-                user_tags.insert(e.word.clone(), e.tag);
+                specials.entry(e.word.as_str().into()).or_default().user_tag = Some(e.tag.into());
                 user_entries.push(e.word);
             }
         }
@@ -278,13 +321,12 @@ impl Segmenter {
                 .iter()
                 .map(|&id| merge_terms[id].clone())
                 .collect(),
-            user_tags,
+            specials,
+            has_aliases: false,
             stopwords,
-            alias_single: HashMap::default(),
-            alias_multi: HashMap::default(),
             letters,
             user_entries,
-            place_cache: Default::default(),
+            subword_cache: Default::default(),
         };
         if options.domain_dict {
             seg.load_aliases(&parse_aliases(dict::ALIASES, "corpus/dict/aliases.tsv")?);
@@ -293,13 +335,18 @@ impl Segmenter {
     }
 
     fn load_aliases(&mut self, groups: &[AliasGroup]) {
-        let mut single = HashMap::default();
-        let mut multi: HashMap<String, Vec<(Vec<String>, String)>> = HashMap::default();
+        let mut single: Vec<(String, String)> = Vec::new();
+        let mut multi: Vec<(String, Vec<String>, String)> = Vec::new();
         for g in groups {
             let analysed: Vec<Vec<String>> = g
                 .members
                 .iter()
-                .map(|m| self.units(m).into_iter().map(|u| u.term).collect())
+                .map(|m| {
+                    self.units(m)
+                        .into_iter()
+                        .map(|u| u.term.into_owned())
+                        .collect()
+                })
                 .filter(|terms: &Vec<String>| !terms.is_empty())
                 .collect();
             let Some(first) = analysed.first() else {
@@ -310,22 +357,33 @@ impl Segmenter {
                 match terms.as_slice() {
                     [one] => {
                         if *one != canonical {
-                            single.insert(one.clone(), canonical.clone());
+                            single.push((one.clone(), canonical.clone()));
                         }
                     }
-                    [head, ..] => multi
-                        .entry(head.clone())
-                        .or_default()
-                        .push((terms.clone(), canonical.clone())),
+                    [head, ..] => multi.push((head.clone(), terms.clone(), canonical.clone())),
                     [] => {}
                 }
             }
         }
-        for v in multi.values_mut() {
-            v.sort_by_key(|(t, _)| std::cmp::Reverse(t.len()));
+        self.has_aliases = !single.is_empty() || !multi.is_empty();
+        // A later group wins a one-word alias, as it would in a map filled in file order.
+        for (one, canonical) in single {
+            self.specials.entry(one.into()).or_default().alias = Some(canonical.into());
         }
-        self.alias_single = single;
-        self.alias_multi = multi;
+        for (head, terms, canonical) in multi {
+            self.specials
+                .entry(head.into())
+                .or_default()
+                .multi
+                .push((terms, canonical));
+        }
+        for s in self.specials.values_mut() {
+            s.multi.sort_by_key(|(t, _)| std::cmp::Reverse(t.len()));
+        }
+    }
+
+    fn special(&self, term: &str) -> Option<&Special> {
+        self.specials.get(term)
     }
 
     /// Entries of the bundled user dictionary (empty without the domain dictionary).
@@ -394,7 +452,11 @@ impl Segmenter {
             // Only words of three or more chars are ever split, so only they need the tag
             // (and the map lookup is worth saving on every short word).
             let name = t.end - t.start >= 3
-                && is_name_tag(self.user_tags.get(t.word).map_or(t.tag, String::as_str));
+                && is_name_tag(
+                    self.special(t.word)
+                        .and_then(|s| s.user_tag.as_deref())
+                        .unwrap_or(t.tag),
+                );
             out.push(RawWord {
                 start: start + t.byte_start,
                 end: start + t.byte_end,
@@ -409,9 +471,14 @@ impl Segmenter {
         text: &str,
         words: Vec<RawWord>,
     ) -> Vec<RawWord> {
+        // Most texts have no entry with punctuation: then the words stay as they are.
+        let mut matches = ac.find_iter(text).peekable();
+        if matches.peek().is_none() {
+            return words;
+        }
         let mut out = Vec::with_capacity(words.len());
         let mut i = 0;
-        for m in ac.find_iter(text) {
+        for m in matches {
             let Some(first) = words[i..].iter().position(|w| w.start >= m.start()) else {
                 break;
             };
@@ -439,7 +506,7 @@ impl Segmenter {
     }
 
     /// Words of `text` as index units (stopwords marked), before aliases are applied.
-    fn units(&self, text: &str) -> Vec<Unit> {
+    fn units<'a>(&'a self, text: &'a str) -> Vec<Unit<'a>> {
         let raw = self.raw_words(text);
         // The analyzer needs `&mut`; clone it only for text that has letters.
         let mut letters = None;
@@ -452,19 +519,26 @@ impl Segmenter {
         units
     }
 
-    fn unit(&self, text: &str, w: RawWord, letters: &mut Option<TextAnalyzer>) -> Option<Unit> {
+    fn unit<'a>(
+        &'a self,
+        text: &'a str,
+        w: RawWord,
+        letters: &mut Option<TextAnalyzer>,
+    ) -> Option<Unit<'a>> {
         let surface = &text[w.start..w.end];
         match w.kind {
             WordKind::Punct => None,
             WordKind::Han { name } => {
-                let stop = self.stopwords.contains(surface);
+                let special = self.special(surface);
+                let stop = special.is_some_and(|s| s.stop);
                 Some(Unit {
                     start: w.start,
                     end: w.end,
-                    term: surface.to_string(),
+                    term: Cow::Borrowed(surface),
+                    special,
                     stop,
                     kind: UnitKind::Han {
-                        decompose: !name && !stop && surface.chars().count() >= 3,
+                        decompose: !name && !stop && surface.chars().nth(2).is_some(),
                     },
                 })
             }
@@ -473,15 +547,18 @@ impl Segmenter {
                     .get_or_insert_with(|| self.letters.clone())
                     .token_stream(surface);
                 let term = if stream.advance() {
-                    Some(stream.token().text.clone())
+                    Some(std::mem::take(&mut stream.token_mut().text))
                 } else {
                     None
                 };
+                let stop = term.is_none();
+                let term = term.unwrap_or_else(|| surface.to_lowercase());
                 Some(Unit {
                     start: w.start,
                     end: w.end,
-                    stop: term.is_none(),
-                    term: term.unwrap_or_else(|| surface.to_lowercase()),
+                    special: self.special(&term),
+                    stop,
+                    term: Cow::Owned(term),
                     kind: UnitKind::Alnum,
                 })
             }
@@ -499,10 +576,12 @@ impl Segmenter {
                         self.unit(text, c, letters)
                     })
                     .collect();
+                let term = self.merge_terms[pattern].as_str();
                 Some(Unit {
                     start: w.start,
                     end: w.end,
-                    term: self.merge_terms[pattern].clone(),
+                    term: Cow::Borrowed(term),
+                    special: self.special(term),
                     stop: false,
                     kind: UnitKind::Compound(children),
                 })
@@ -540,15 +619,20 @@ impl Segmenter {
         words
     }
 
-    fn apply_aliases(&self, units: Vec<Unit>) -> Vec<Unit> {
-        if self.alias_single.is_empty() && self.alias_multi.is_empty() {
+    fn apply_aliases<'a>(&'a self, units: Vec<Unit<'a>>) -> Vec<Unit<'a>> {
+        if !self.has_aliases {
             return units;
         }
         let mut out = Vec::with_capacity(units.len());
         let mut rest = units.into_iter();
-        let mut pending: std::collections::VecDeque<Unit> = std::collections::VecDeque::new();
+        let mut pending: std::collections::VecDeque<Unit<'a>> = std::collections::VecDeque::new();
         while let Some(mut u) = pending.pop_front().or_else(|| rest.next()) {
-            if let Some(candidates) = self.alias_multi.get(&u.term) {
+            let Some(special) = u.special else {
+                out.push(u);
+                continue;
+            };
+            let candidates = &special.multi;
+            if !candidates.is_empty() {
                 let longest = candidates.first().map_or(0, |(t, _)| t.len());
                 while pending.len() + 1 < longest {
                     match rest.next() {
@@ -559,7 +643,10 @@ impl Segmenter {
                 let matched = candidates.iter().find(|(terms, _)| {
                     terms.len() <= pending.len() + 1
                         && terms[0] == u.term
-                        && pending.iter().zip(&terms[1..]).all(|(p, t)| p.term == *t)
+                        && pending
+                            .iter()
+                            .zip(&terms[1..])
+                            .all(|(p, t)| p.term == t.as_str())
                 });
                 if let Some((terms, canonical)) = matched {
                     let mut children = Vec::with_capacity(terms.len());
@@ -570,7 +657,8 @@ impl Segmenter {
                     out.push(Unit {
                         start,
                         end,
-                        term: canonical.clone(),
+                        term: Cow::Borrowed(canonical.as_str()),
+                        special: None,
                         stop: false,
                         kind: UnitKind::Compound(children),
                     });
@@ -578,9 +666,9 @@ impl Segmenter {
                 }
             }
             if !u.stop
-                && let Some(c) = self.alias_single.get(&u.term)
+                && let Some(c) = &special.alias
             {
-                u.term = c.clone();
+                u.term = Cow::Borrowed(c);
             }
             out.push(u);
         }
@@ -602,7 +690,8 @@ impl Segmenter {
 
     fn tokens(&self, text: &str, subwords: bool) -> Vec<Token> {
         let units = self.apply_aliases(self.units(text));
-        let mut out = Vec::with_capacity(units.len() * 2);
+        let mut out = Vec::with_capacity(units.len() + units.len() / 2);
+        let mut subs = SubwordLookup::new(self);
         let mut position = 0u32;
         for u in units {
             if u.stop {
@@ -610,7 +699,7 @@ impl Segmenter {
                 continue;
             }
             out.push(Token {
-                term: u.term,
+                term: u.term.into_owned(),
                 byte_start: u.start,
                 byte_end: u.end,
                 position,
@@ -618,92 +707,154 @@ impl Segmenter {
             });
             if subwords {
                 let first = out.len() - 1;
-                self.push_subwords(text, u.start, u.end, &u.kind, position, &mut out);
+                subs.push(text, u.start, u.end, &u.kind, position, &mut out);
                 if out.len() > first + 1 {
                     dedup_subwords(&mut out, first);
                 }
             }
             position += 1;
         }
+        subs.finish();
         out
     }
 
-    fn push_subwords(
-        &self,
-        text: &str,
-        start: usize,
-        end: usize,
-        kind: &UnitKind,
-        position: u32,
-        out: &mut Vec<Token>,
-    ) {
-        match kind {
-            UnitKind::Han { decompose: true } => {
-                self.han_subwords(&text[start..end], start, position, out)
-            }
-            UnitKind::Han { decompose: false } | UnitKind::Alnum => {}
-            UnitKind::Compound(children) => {
-                for c in children.iter().filter(|c| !c.stop) {
-                    let term = self.alias_single.get(&c.term).unwrap_or(&c.term);
-                    out.push(Token {
-                        term: term.clone(),
-                        byte_start: c.start,
-                        byte_end: c.end,
-                        position,
-                        subword: true,
-                    });
-                    self.push_subwords(text, c.start, c.end, &c.kind, position, out);
-                }
-            }
-        }
-    }
-
     /// Dictionary words inside a Han compound, except place names and stopwords.
-    fn han_subwords(&self, word: &str, base: usize, position: u32, out: &mut Vec<Token>) {
+    fn han_subwords(&self, word: &str) -> Box<[SubSpan]> {
         let bounds: Vec<usize> = word
             .char_indices()
             .map(|(i, _)| i)
             .chain(std::iter::once(word.len()))
             .collect();
         let n = bounds.len() - 1;
+        let mut spans = Vec::new();
         for len in 2..n {
             for i in 0..=n - len {
                 let sub = &word[bounds[i]..bounds[i + len]];
-                if !self.jieba.has_word(sub) || self.stopwords.contains(sub) || self.is_place(sub) {
+                if !self.jieba.has_word(sub) {
                     continue;
                 }
-                let term = self.alias_single.get(sub).map_or(sub, String::as_str);
-                out.push(Token {
-                    term: term.to_string(),
-                    byte_start: base + bounds[i],
-                    byte_end: base + bounds[i + len],
-                    position,
-                    subword: true,
+                let special = self.special(sub);
+                if special.is_some_and(|s| s.stop) || self.is_place(sub, special) {
+                    continue;
+                }
+                // A compound is a jieba word, far shorter than 4 GB.
+                spans.push(SubSpan {
+                    start: bounds[i] as u32,
+                    end: bounds[i + len] as u32,
+                    alias: special.and_then(|s| s.alias.clone()),
                 });
+            }
+        }
+        spans.into_boxed_slice()
+    }
+
+    fn is_place(&self, word: &str, special: Option<&Special>) -> bool {
+        if let Some(tag) = special.and_then(|s| s.user_tag.as_deref()) {
+            return tag.starts_with("ns");
+        }
+        // jieba has no tag lookup, only `tag()` on a text.
+        match self.jieba.tag(word, false).as_slice() {
+            [one] => one.tag.starts_with("ns"),
+            _ => false,
+        }
+    }
+}
+
+/// Sub-words of compounds during one [`Segmenter::tokens`] call: the shared cache is
+/// read-locked once per call (not once per word), and what it lacked is added at the end.
+struct SubwordLookup<'s> {
+    seg: &'s Segmenter,
+    cache: Option<RwLockReadGuard<'s, FxHashMap<Box<str>, Box<[SubSpan]>>>>,
+    fresh: Vec<(Box<str>, Box<[SubSpan]>)>,
+}
+
+impl<'s> SubwordLookup<'s> {
+    fn new(seg: &'s Segmenter) -> Self {
+        Self {
+            seg,
+            cache: None,
+            fresh: Vec::new(),
+        }
+    }
+
+    fn push(
+        &mut self,
+        text: &str,
+        start: usize,
+        end: usize,
+        kind: &UnitKind<'_>,
+        position: u32,
+        out: &mut Vec<Token>,
+    ) {
+        match kind {
+            UnitKind::Han { decompose: true } => self.han(&text[start..end], start, position, out),
+            UnitKind::Han { decompose: false } | UnitKind::Alnum => {}
+            UnitKind::Compound(children) => {
+                for c in children.iter().filter(|c| !c.stop) {
+                    let term = c
+                        .special
+                        .and_then(|s| s.alias.as_deref())
+                        .unwrap_or(&c.term);
+                    out.push(Token {
+                        term: term.to_string(),
+                        byte_start: c.start,
+                        byte_end: c.end,
+                        position,
+                        subword: true,
+                    });
+                    self.push(text, c.start, c.end, &c.kind, position, out);
+                }
             }
         }
     }
 
-    fn is_place(&self, word: &str) -> bool {
-        if let Some(tag) = self.user_tags.get(word) {
-            return tag.starts_with("ns");
-        }
-        // jieba has no tag lookup, only `tag()` on a text, which is slow enough to matter when
-        // called for every sub-word: remember the answers (bounded by the dictionary's size).
-        let cache = self.place_cache.read().unwrap_or_else(|e| e.into_inner());
-        if let Some(&place) = cache.get(word) {
-            return place;
-        }
-        drop(cache);
-        let place = match self.jieba.tag(word, false).as_slice() {
-            [one] => one.tag.starts_with("ns"),
-            _ => false,
+    fn han(&mut self, word: &str, base: usize, position: u32, out: &mut Vec<Token>) {
+        let emit = |spans: &[SubSpan], out: &mut Vec<Token>| {
+            for s in spans {
+                let (start, end) = (s.start as usize, s.end as usize);
+                out.push(Token {
+                    term: s.alias.as_deref().unwrap_or(&word[start..end]).to_string(),
+                    byte_start: base + start,
+                    byte_end: base + end,
+                    position,
+                    subword: true,
+                });
+            }
         };
-        self.place_cache
+        let cache = self.cache.get_or_insert_with(|| {
+            // A poisoned lock only means a thread panicked while inserting complete entries.
+            self.seg
+                .subword_cache
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+        });
+        if let Some(spans) = cache.get(word) {
+            emit(spans, out);
+        } else if let Some((_, spans)) = self.fresh.iter().find(|(w, _)| **w == *word) {
+            emit(spans, out);
+        } else {
+            let spans = self.seg.han_subwords(word);
+            emit(&spans, out);
+            self.fresh.push((word.into(), spans));
+        }
+    }
+
+    fn finish(mut self) {
+        self.cache = None;
+        if self.fresh.is_empty() {
+            return;
+        }
+        let mut cache = self
+            .seg
+            .subword_cache
             .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(word.into(), place);
-        place
+            .unwrap_or_else(|e| e.into_inner());
+        for (word, spans) in self.fresh {
+            if cache.len() >= SUBWORD_CACHE_LIMIT {
+                break;
+            }
+            cache.entry(word).or_insert(spans);
+        }
     }
 }
 
