@@ -16,6 +16,7 @@ use crate::trends::{self, ExportOptions, ExportReport, TrendsError};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -69,8 +70,8 @@ pub struct BuildReport {
     pub timings: BuildTimings,
 }
 
-/// Seconds spent in each phase of [`build`]. `segment`, `index_add` and `code` run inside the
-/// parallel section and are summed over the worker threads (CPU seconds, so with several
+/// Seconds spent in each phase of [`build`]. `segment`, `index_add`, `code` and `cache_write`
+/// run inside the parallel section and are summed over the worker threads (so with several
 /// threads they can add up to more than `parallel`, which is the section's wall time).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct BuildTimings {
@@ -84,9 +85,9 @@ pub struct BuildTimings {
     /// Handing documents to the index writer (tantivy indexes them in its own threads).
     pub index_add: f64,
     pub code: f64,
-    /// Waiting for the index writer to finish, commit and merge.
+    /// Waiting for the index writer to finish, commit and merge; removing stale cache entries.
     pub commit: f64,
-    /// Writing the per-document code cache.
+    /// Writing the per-document code cache (in the workers).
     pub cache_write: f64,
     /// Writing the codes' Parquet files.
     pub codes_write: f64,
@@ -111,8 +112,16 @@ impl Clock {
     }
 }
 
-/// Cached codes of one document.
-#[derive(Serialize, Deserialize)]
+/// Cached codes of one document, as written.
+#[derive(Serialize)]
+struct CachedCodesRef<'a> {
+    sha256: &'a str,
+    codebook_hash: &'a str,
+    codes: &'a DocumentCodes,
+}
+
+/// Cached codes of one document, as read back.
+#[derive(Deserialize)]
 struct CachedCodes {
     sha256: String,
     codebook_hash: String,
@@ -128,6 +137,10 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
         *slot = phase.elapsed().as_secs_f64();
         phase = Instant::now();
     };
+    // Building the segmenter (loading jieba's dictionary) overlaps with reading the store.
+    std::thread::spawn(|| {
+        Segmenter::global();
+    });
     let store = DocStore::open(data.store_dir())?;
     let docs = store.load_all()?;
     lap(&mut timings.load);
@@ -178,8 +191,12 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
         })?;
     let segmenter = Segmenter::global();
     lap(&mut timings.prepare);
-    let (seg_clock, index_clock, code_clock) =
-        (Clock::default(), Clock::default(), Clock::default());
+    std::fs::create_dir_all(&cache_dir).map_err(|source| PipelineError::Io {
+        path: cache_dir.clone(),
+        source,
+    })?;
+    let clocks: [Clock; 4] = Default::default();
+    let [seg_clock, index_clock, code_clock, cache_clock] = &clocks;
     let fresh: Vec<(String, DocumentCodes)> = pool.install(|| {
         docs.par_iter()
             .filter(|d| !cached.contains_key(&d.meta.id))
@@ -189,48 +206,36 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
                     index_clock.time(|| indexer.upsert(doc, &tokens))?;
                 }
                 let codes = code_clock.time(|| coder.code_document(doc, &tokens));
+                drop(tokens);
+                cache_clock.time(|| {
+                    write_cache(
+                        &cache_dir,
+                        &doc.meta.id,
+                        &CachedCodesRef {
+                            sha256: &doc.sha256,
+                            codebook_hash: &codebook_hash,
+                            codes: &codes,
+                        },
+                    )
+                })?;
                 Ok((doc.meta.id.clone(), codes))
             })
-            .collect::<Result<_, IndexError>>()
+            .collect::<Result<_, PipelineError>>()
     })?;
     lap(&mut timings.parallel);
     timings.segment = seg_clock.seconds();
     timings.index_add = index_clock.seconds();
     timings.code = code_clock.seconds();
+    timings.cache_write = cache_clock.seconds();
     for id in &stale {
         indexer.remove(id)?;
     }
     indexer.commit()?;
-    lap(&mut timings.commit);
-
-    std::fs::create_dir_all(&cache_dir).map_err(|source| PipelineError::Io {
-        path: cache_dir.clone(),
-        source,
-    })?;
-    let sha_of: HashMap<&str, &str> = docs
-        .iter()
-        .map(|d| (d.meta.id.as_str(), d.sha256.as_str()))
-        .collect();
-    for (id, codes) in &fresh {
-        write_cache(
-            &cache_dir,
-            id,
-            &CachedCodes {
-                sha256: sha_of
-                    .get(id.as_str())
-                    .copied()
-                    .unwrap_or_default()
-                    .to_string(),
-                codebook_hash: codebook_hash.clone(),
-                codes: codes.clone(),
-            },
-        )?;
-    }
     for id in &stale {
         // A missing cache file is already the state we want.
         let _ = std::fs::remove_file(cache_dir.join(format!("{id}.json")));
     }
-    lap(&mut timings.cache_write);
+    lap(&mut timings.commit);
 
     let coded = fresh.len();
     let mut all: HashMap<String, DocumentCodes> = cached;
@@ -309,15 +314,15 @@ fn read_cache(dir: &Path, id: &str) -> Option<CachedCodes> {
     serde_json::from_slice(&bytes).ok()
 }
 
-fn write_cache(dir: &Path, id: &str, entry: &CachedCodes) -> Result<(), PipelineError> {
+fn write_cache(dir: &Path, id: &str, entry: &CachedCodesRef<'_>) -> Result<(), PipelineError> {
     let path = dir.join(format!("{id}.json"));
     let io = |source| PipelineError::Io {
         path: path.clone(),
         source,
     };
     let json = serde_json::to_vec(entry).map_err(|e| io(std::io::Error::other(e)))?;
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    std::fs::write(tmp.path(), json).map_err(io)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    tmp.write_all(&json).map_err(io)?;
     tmp.persist(&path).map_err(|e| io(e.error))?;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! id → sha256 map.
 
 use super::IndexError;
+use super::encoded::{EncodedTokenizer, TokenEncoder};
 use super::schema::{self, Fields, LEVEL_DOC, LEVEL_PARA, SCHEMA};
 use crate::corpus::Document;
 use crate::layout::DataDir;
@@ -13,7 +14,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use tantivy::schema::Term;
-use tantivy::tokenizer::PreTokenizedString;
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument};
 
 /// Positions between two paragraphs in the document-level entry, so that a phrase (even with
@@ -159,6 +159,10 @@ impl Indexer {
                 index
             }
         };
+        // The writer's copy of the index reads the analysed fields as encoded tokens.
+        index
+            .tokenizers()
+            .register(schema::TEXT_TOKENIZER, EncodedTokenizer::default());
         let threads = options.threads.clamp(1, MAX_THREADS);
         let budget = options.memory_budget.max(threads * MIN_MEMORY_PER_THREAD);
         let writer: IndexWriter = index
@@ -225,10 +229,13 @@ impl Indexer {
             d.add_text(f.lang, doc.meta.lang.as_str());
         };
 
-        let mut whole = Vec::new();
+        let originals = doc.original_paragraphs();
+        let total_tokens: usize = tokens.iter().map(Vec::len).sum();
+        // About 6 bytes of encoding for every token of 2 Han chars.
+        let mut whole = TokenEncoder::with_capacity(total_tokens * 14);
         let mut base = 0u32;
         let mut paras = Vec::with_capacity(doc.paragraphs.len());
-        for (p, toks) in doc.paragraphs.iter().zip(tokens) {
+        for ((p, toks), original) in doc.paragraphs.iter().zip(tokens).zip(originals) {
             let Some(text) = doc.text.get(p.byte_start..p.byte_end) else {
                 return Err(IndexError::Document {
                     id: id.clone(),
@@ -259,20 +266,18 @@ impl Indexer {
             d.add_u64(f.char_start, p.char_start as u64);
             d.add_u64(f.char_end, p.char_end as u64);
             d.add_text(f.para_text, text);
-            let original = doc.original_chars(p.char_start, p.char_end);
             if original != text {
-                d.add_text(f.para_original, &original);
+                d.add_text(f.para_original, original);
             }
-            d.add_pre_tokenized_text(f.text, pre_tokenized(text.to_string(), toks));
+            let mut para = TokenEncoder::with_capacity(toks.len() * 14);
+            let mut last = 0;
+            for t in toks {
+                para.push(&t.term, t.position);
+                whole.push(&t.term, t.position + base);
+                last = last.max(t.position);
+            }
+            d.add_text(f.text, para.finish());
             paras.push(d);
-            let last = toks.iter().map(|t| t.position).max().unwrap_or(0);
-            whole.extend(toks.iter().map(|t| tantivy::tokenizer::Token {
-                offset_from: t.byte_start + p.byte_start,
-                offset_to: t.byte_end + p.byte_start,
-                position: (t.position + base) as usize,
-                text: t.term.clone(),
-                position_length: 1,
-            }));
             base += last + PARAGRAPH_GAP;
         }
 
@@ -280,18 +285,12 @@ impl Indexer {
         common(&mut d, LEVEL_DOC);
         d.add_text(f.title_stored, &doc.meta.title);
         d.add_text(f.sha256, &doc.sha256);
-        let title_tokens = Segmenter::global().tokenize(&doc.meta.title, doc.meta.lang);
-        d.add_pre_tokenized_text(
-            f.title,
-            pre_tokenized(doc.meta.title.clone(), &title_tokens),
-        );
-        d.add_pre_tokenized_text(
-            f.text,
-            PreTokenizedString {
-                text: String::new(),
-                tokens: whole,
-            },
-        );
+        let mut title = TokenEncoder::default();
+        for t in Segmenter::global().tokenize(&doc.meta.title, doc.meta.lang) {
+            title.push(&t.term, t.position);
+        }
+        d.add_text(f.title, title.finish());
+        d.add_text(f.text, whole.finish());
 
         let map_err = |e| IndexError::tantivy(&self.path, e);
         // Delete first: tantivy orders operations, so the delete removes only older versions.
@@ -339,6 +338,7 @@ impl Indexer {
                 }
             }
         }
+        let documents = docs.len();
         let payload = serde_json::to_string(&Payload {
             analysis: analysis_fingerprint(),
             docs,
@@ -347,9 +347,6 @@ impl Indexer {
             path: self.path.clone(),
             message: format!("cannot encode the commit payload: {e}"),
         })?;
-        let documents = serde_json::from_str::<Payload>(&payload)
-            .map(|p| p.docs.len())
-            .unwrap_or(0);
         let path = self.path.clone();
         let map_err = |e| IndexError::tantivy(&path, e);
         let mut prepared = self.writer.prepare_commit().map_err(map_err)?;
@@ -378,20 +375,4 @@ pub(crate) fn date_value(date: NaiveDate) -> DateTime {
 /// A stored date back as a calendar date.
 pub(crate) fn date_of(value: DateTime) -> Option<NaiveDate> {
     chrono::DateTime::from_timestamp(value.into_timestamp_secs(), 0).map(|d| d.date_naive())
-}
-
-fn pre_tokenized(text: String, tokens: &[Token]) -> PreTokenizedString {
-    PreTokenizedString {
-        text,
-        tokens: tokens
-            .iter()
-            .map(|t| tantivy::tokenizer::Token {
-                offset_from: t.byte_start,
-                offset_to: t.byte_end,
-                position: t.position as usize,
-                text: t.term.clone(),
-                position_length: 1,
-            })
-            .collect(),
-    }
 }

@@ -11,6 +11,7 @@
 //! indexed them, so the index and the map can never disagree: a build that dies before
 //! [`Indexer::commit`] leaves the previous index and map as they were.
 
+mod encoded;
 mod indexer;
 mod kwic;
 mod query;
