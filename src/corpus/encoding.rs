@@ -97,7 +97,7 @@ fn finish(
 
 /// UTF-16 without a BOM: many NUL bytes, all at even or all at odd positions.
 fn looks_like_utf16(bytes: &[u8]) -> bool {
-    if bytes.len() < 4 || bytes.len() % 2 != 0 {
+    if bytes.len() < 4 || !bytes.len().is_multiple_of(2) {
         return false;
     }
     let sample = &bytes[..bytes.len().min(4096)];

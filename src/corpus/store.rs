@@ -92,10 +92,10 @@ impl DocStore {
             })?;
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if let Some(id) = name.strip_suffix(".json") {
-                if validate_id(id).is_ok() {
-                    ids.push(id.to_string());
-                }
+            if let Some(id) = name.strip_suffix(".json")
+                && validate_id(id).is_ok()
+            {
+                ids.push(id.to_string());
             }
         }
         ids.sort();
@@ -152,12 +152,12 @@ impl DocStore {
                     duplicate_of: old.meta.id.clone(),
                 });
             }
-        } else if let Some(other) = by_hash.get(&doc.sha256) {
-            if self.path_of(other).exists() {
-                return Ok(PutOutcome::Unchanged {
-                    duplicate_of: other.clone(),
-                });
-            }
+        } else if let Some(other) = by_hash.get(&doc.sha256)
+            && self.path_of(other).exists()
+        {
+            return Ok(PutOutcome::Unchanged {
+                duplicate_of: other.clone(),
+            });
         }
         self.write_atomically(doc)?;
         if let Some(old) = &existing {
