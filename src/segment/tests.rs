@@ -240,3 +240,77 @@ proptest! {
         }
     }
 }
+
+/// The words of `text` found one Han run at a time (jieba called once per run): what
+/// `raw_words` must give with its one call per span of Han text and punctuation.
+fn raw_words_per_run(seg: &Segmenter, text: &str) -> Vec<(usize, usize, WordKind)> {
+    let mut words = Vec::new();
+    let mut iter = text.char_indices().peekable();
+    while let Some((start, c)) = iter.next() {
+        let cls = class(c);
+        let mut end = start + c.len_utf8();
+        if cls == Class::Punct {
+            words.push(RawWord {
+                start,
+                end,
+                kind: WordKind::Punct,
+            });
+            continue;
+        }
+        while let Some(&(i, n)) = iter.peek() {
+            if class(n) != cls {
+                break;
+            }
+            end = i + n.len_utf8();
+            iter.next();
+        }
+        match cls {
+            Class::Han => seg.han_words(text, start, end, &mut words),
+            Class::Alnum => words.push(RawWord {
+                start,
+                end,
+                kind: WordKind::Alnum,
+            }),
+            Class::Space | Class::Punct => {}
+        }
+    }
+    let words = match &seg.merge {
+        Some(ac) => seg.merge_entries(ac, text, words),
+        None => words,
+    };
+    words
+        .into_iter()
+        .map(|w| (w.start, w.end, w.kind))
+        .collect()
+}
+
+#[test]
+fn spans_segment_like_runs_on_awkward_text() {
+    for text in [
+        "中国\r\n美国，日本。\u{2A6E5}印度尼西亚\u{2A6E5}上海合作组织",
+        "1998年，中国-美国+日本#韩国&朝鲜.越南_老挝%缅甸",
+        "ＳＣＯ２００１年成员国政府首脑（总理）理事会会议〇〇一年々",
+        "Шанхайская организация сотрудничества ШОС上合组织",
+        "",
+        " \u{3000}　，",
+    ] {
+        let spans: Vec<_> = seg()
+            .raw_words(text)
+            .into_iter()
+            .map(|w| (w.start, w.end, w.kind))
+            .collect();
+        assert_eq!(spans, raw_words_per_run(seg(), text), "{text}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn spans_segment_like_runs(text in "[\\PC]{0,40}|[上海合作组织印度尼西亚反恐怖机构的政府首脑（总理）理事会 ,，。、\r\n+#&._%\\-a-zA-Z0-9１２Ｓа-я〇\u{2A6E0}-\u{2A6FF}\u{20000}-\u{20010}]{0,60}") {
+        let spans: Vec<_> = seg()
+            .raw_words(&text)
+            .into_iter()
+            .map(|w| (w.start, w.end, w.kind))
+            .collect();
+        prop_assert_eq!(spans, raw_words_per_run(seg(), &text));
+    }
+}
