@@ -1,24 +1,34 @@
 //! Whole-pipeline benchmark on real Chinese text: the SIGHAN 2005 PKU test set in
-//! `../shared/bench/icwb2/`, repeated to 50 MB (override with `SCOWAY_BENCH_MB`).
+//! `../shared/bench/icwb2/`, repeated to 50 MB (override with `SCOWAY_BENCH_MB`; 1 MB here is
+//! 2^20 bytes).
 //!
 //! `cargo bench --bench pipeline` measures, in one run:
-//! - bare jieba-rs `cut` throughput (same HMM setting as scoway's segmenter);
-//! - ingest, and segment + index + code (`build`) with 1 thread and with every core;
+//! - bare jieba-rs `cut` and `tag` throughput (no HMM, as scoway's segmenter), and scoway's
+//!   `tokenize` (jieba + dictionary + sub-words + stopwords + aliases), one thread, best of 3;
+//! - ingest + build (segment + index + code) in three set-ups, each in a child process of its
+//!   own on a fresh data directory: `1_core` (`--threads 1`, the whole process pinned to one
+//!   CPU: the real single-core figure, tantivy's indexing thread included), `1_thread`
+//!   (`--threads 1` unpinned: one worker, while tantivy's indexing thread can use the other
+//!   core) and `all_cores`;
+//!   for each: wall and CPU seconds, MB/s, peak resident memory, and `build`'s own phases;
 //! - the share of `build` spent coding (target: coding adds at most 20 %);
-//! - peak resident memory of each build (target: at most 1.5 GB);
 //! - 1,000 mixed term / phrase / boolean queries with snippets: p50 and p99 latency;
-//! - word F1 on the PKU gold with and without the domain dictionary.
+//! - word F1 on the PKU gold with and without the domain dictionary;
+//! - with `SCOWAY_BENCH_PYTHON=/path/to/python` (a Python with jieba installed): Python jieba's
+//!   `lcut(line, HMM=False)` on the PKU text repeated 10 times, against scoway's ingest + build.
 //!
 //! Figures are printed and written to `target/bench-pipeline.json`. They are measurements,
-//! not assertions: no figure fails the run.
+//! not assertions: no figure fails the run. `SCOWAY_BENCH_PROFILE=tokenize|build` runs only
+//! that part (for a profiler).
 
 use scoway::code::{Codebook, Coder};
 use scoway::corpus::DocStore;
 use scoway::corpus::ingest::{self, IngestOptions, Overrides};
 use scoway::index::{self, SearchRequest};
 use scoway::layout::DataDir;
-use scoway::pipeline::{self, BuildOptions};
+use scoway::pipeline::{self, BuildOptions, BuildReport};
 use scoway::segment::{Segmenter, SegmenterOptions, eval};
+use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -54,6 +64,35 @@ fn peak_rss_mb() -> f64 {
 fn reset_peak_rss() {
     // Linux ≥ 4.0: writing 5 to clear_refs resets VmHWM to the current RSS.
     let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// CPU seconds (user + system) used by this process so far, all threads.
+fn cpu_seconds() -> f64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) };
+    if rc != 0 {
+        return f64::NAN;
+    }
+    let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    secs(usage.ru_utime) + secs(usage.ru_stime)
+}
+
+/// Pins this process (the calling thread, and so every thread it starts later) to one CPU.
+fn pin_to_cpu(cpu: usize) {
+    // SAFETY: the set is a plain bit mask owned by this frame.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        let rc = libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &set);
+        assert_eq!(rc, 0, "cannot pin the benchmark to CPU {cpu}");
+    }
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 struct Corpus {
@@ -110,221 +149,316 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[idx.min(sorted.len() - 1)]
 }
 
+/// Best throughput of `runs` passes of `f` over `lines`, in MB/s of `bytes`.
+fn best_mbps(lines: &[String], bytes: usize, runs: usize, f: &dyn Fn(&str) -> usize) -> f64 {
+    (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            let n: usize = lines.iter().map(|l| f(l)).sum();
+            std::hint::black_box(n);
+            mbps(bytes, t.elapsed().as_secs_f64())
+        })
+        .fold(0.0, f64::max)
+}
+
+fn env_f64(name: &str) -> Option<f64> {
+    std::env::var(name).ok().and_then(|s| s.parse().ok())
+}
+
+fn ingest_dir(data: &DataDir, input: &Path) {
+    let store = DocStore::open(data.store_dir()).expect("open store");
+    let reports = ingest::ingest_paths(
+        &store,
+        &[input.to_path_buf()],
+        &Overrides::default(),
+        None,
+        &IngestOptions::default(),
+    )
+    .expect("ingest");
+    assert!(
+        reports.iter().all(|r| r.result.is_ok()),
+        "every chunk ingests"
+    );
+}
+
+fn timings_json(report: &BuildReport) -> Value {
+    let t = &report.timings;
+    json!({
+        "load": round2(t.load),
+        "prepare": round2(t.prepare),
+        "parallel_wall": round2(t.parallel),
+        "segment_cpu": round2(t.segment),
+        "index_add_cpu": round2(t.index_add),
+        "code_cpu": round2(t.code),
+        "cache_write_cpu": round2(t.cache_write),
+        "commit": round2(t.commit),
+        "codes_write": round2(t.codes_write),
+    })
+}
+
+/// Child process: ingest `SCOWAY_BENCH_INPUT` into `SCOWAY_BENCH_DATA` and build, optionally
+/// pinned to one CPU; prints one JSON line.
+fn child_build() {
+    let var = |n: &str| std::env::var(n).unwrap_or_else(|_| panic!("{n} is not set"));
+    if let Some(cpu) = env_f64("SCOWAY_BENCH_PIN") {
+        pin_to_cpu(cpu as usize);
+    }
+    let input = PathBuf::from(var("SCOWAY_BENCH_INPUT"));
+    let data = DataDir::new(PathBuf::from(var("SCOWAY_BENCH_DATA")));
+    let threads = env_f64("SCOWAY_BENCH_THREADS").map(|t| t as usize);
+
+    let (t, cpu) = (Instant::now(), cpu_seconds());
+    ingest_dir(&data, &input);
+    let (ingest_s, ingest_cpu) = (t.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+    let ingest_rss = peak_rss_mb();
+
+    reset_peak_rss();
+    let (t, cpu) = (Instant::now(), cpu_seconds());
+    let built = pipeline::build(
+        &data,
+        &BuildOptions {
+            codebook: None,
+            threads,
+        },
+    )
+    .expect("build");
+    let (build_s, build_cpu) = (t.elapsed().as_secs_f64(), cpu_seconds() - cpu);
+    println!(
+        "{}",
+        json!({
+            "ingest_s": ingest_s,
+            "ingest_cpu_s": ingest_cpu,
+            "ingest_peak_rss_mb": ingest_rss,
+            "build_s": build_s,
+            "build_cpu_s": build_cpu,
+            "build_peak_rss_mb": peak_rss_mb(),
+            "documents": built.documents,
+            "phases": timings_json(&built),
+        })
+    );
+}
+
+/// Runs [`child_build`] in a fresh process and returns what it printed.
+fn run_child(input: &Path, data: &Path, threads: usize, pin: Option<usize>) -> Value {
+    let exe = std::env::current_exe().expect("benchmark executable");
+    let mut cmd = std::process::Command::new(exe);
+    cmd.env("SCOWAY_BENCH_CHILD", "build")
+        .env("SCOWAY_BENCH_INPUT", input)
+        .env("SCOWAY_BENCH_DATA", data)
+        .env("SCOWAY_BENCH_THREADS", threads.to_string())
+        .stderr(std::process::Stdio::inherit());
+    if let Some(cpu) = pin {
+        cmd.env("SCOWAY_BENCH_PIN", cpu.to_string());
+    }
+    let out = cmd.output().expect("run the build child");
+    assert!(out.status.success(), "build child failed");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().last().unwrap_or_default();
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("child printed `{line}`: {e}"))
+}
+
+/// The CPU this process may run on first (to pin the single-core build to).
+fn first_allowed_cpu() -> usize {
+    // SAFETY: sched_getaffinity only writes the set it is given.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &mut set) == 0 {
+            for cpu in 0..libc::CPU_SETSIZE as usize {
+                if libc::CPU_ISSET(cpu, &set) {
+                    return cpu;
+                }
+            }
+        }
+    }
+    0
+}
+
+fn profile_tokenize(corpus: &Corpus) {
+    let seg = Segmenter::global();
+    let jieba = jieba_rs::Jieba::new();
+    let lines: Vec<String> = corpus
+        .lines
+        .iter()
+        .map(|l| scoway::text::normalize(l, Default::default()))
+        .collect();
+    let tok = best_mbps(&lines, corpus.bytes, 3, &|l| {
+        seg.tokenize(l, scoway::corpus::Lang::Zh).len()
+    });
+    let bare = best_mbps(&lines, corpus.bytes, 3, &|l| jieba.cut(l, false).len());
+    println!(
+        "MB/s: scoway tokenize {tok:.1}, jieba cut {bare:.1}; tokenize / jieba cut {:.2}",
+        tok / bare
+    );
+}
+
+fn profile_build(corpus: &Corpus) {
+    let work = tempfile::tempdir().expect("temp dir");
+    let input = work.path().join("input");
+    write_documents(corpus, &input);
+    let data = DataDir::new(work.path().join("data"));
+    ingest_dir(&data, &input);
+    let threads = env_f64("SCOWAY_BENCH_THREADS").map_or(1, |t| t as usize);
+    let t = Instant::now();
+    let built = pipeline::build(
+        &data,
+        &BuildOptions {
+            codebook: None,
+            threads: Some(threads),
+        },
+    )
+    .expect("build");
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "build {secs:.2} s, {:.2} MB/s, peak RSS {:.0} MB\n{}",
+        mbps(corpus.bytes, secs),
+        peak_rss_mb(),
+        timings_json(&built)
+    );
+}
+
+/// Python jieba on the PKU text repeated 10 times: (MB/s, version), or why it was not run.
+fn python_jieba(python: &Path, dir: &Path) -> Result<(f64, String), String> {
+    let pku = std::fs::read_to_string(shared().join("bench/icwb2/pku_test.utf8"))
+        .map_err(|e| e.to_string())?;
+    let text = dir.join("pku10.txt");
+    std::fs::write(&text, pku.repeat(10)).map_err(|e| e.to_string())?;
+    let script = r#"
+import sys, time, jieba
+jieba.setLogLevel(60)
+jieba.initialize()
+lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
+size = sum(len(l.encode("utf-8")) + 1 for l in lines)
+t = time.perf_counter()
+n = 0
+for l in lines:
+    n += len(jieba.lcut(l, HMM=False))
+print(size, time.perf_counter() - t, n, jieba.__version__)
+"#;
+    let out = std::process::Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .arg(&text)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let fields: Vec<&str> = stdout.split_whitespace().collect();
+    match fields.as_slice() {
+        [size, secs, _, version] => {
+            let size: f64 = size.parse().map_err(|_| stdout.to_string())?;
+            let secs: f64 = secs.parse().map_err(|_| stdout.to_string())?;
+            Ok((size / MB / secs, version.to_string()))
+        }
+        _ => Err(format!("unexpected output `{stdout}`")),
+    }
+}
+
 fn main() {
-    let target_mb: f64 = std::env::var("SCOWAY_BENCH_MB")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(50.0);
+    if std::env::var("SCOWAY_BENCH_CHILD").as_deref() == Ok("build") {
+        child_build();
+        return;
+    }
+    let target_mb = env_f64("SCOWAY_BENCH_MB").unwrap_or(50.0);
+    let corpus = load_corpus(target_mb);
+    match std::env::var("SCOWAY_BENCH_PROFILE").as_deref() {
+        Ok("tokenize") => return profile_tokenize(&corpus),
+        Ok("build") => return profile_build(&corpus),
+        _ => {}
+    }
+
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let mut report = serde_json::Map::new();
-    let mut put = |k: &str, v: serde_json::Value| {
+    let mut put = |k: &str, v: Value| {
         println!("{k:<44} {v}");
         report.insert(k.to_string(), v);
     };
-
-    let corpus = load_corpus(target_mb);
-    let profile = std::env::var("SCOWAY_BENCH_PROFILE").unwrap_or_default();
-    if profile == "dump" {
-        // Every token of a set of texts, to compare two versions of the segmenter.
-        use std::fmt::Write as _;
-        let seg = Segmenter::global();
-        let mut texts: Vec<String> = std::fs::read_to_string(shared().join("bench/icwb2/pku_test.utf8"))
-            .expect("pku")
-            .lines()
-            .map(String::from)
-            .collect();
-        for p in ["spec/sco-way-paper.zh.txt", "bench/icwb2/pku_training_words.utf8"] {
-            texts.extend(std::fs::read_to_string(shared().join(p)).expect("text").lines().map(String::from));
-        }
-        for e in walkdir_texts(&PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")) {
-            texts.extend(e.lines().map(String::from));
-        }
-        texts.extend(seg.user_entries().iter().cloned());
-        texts.extend(include_str!("../corpus/dict/aliases.tsv").split(['\t', '\n']).map(String::from));
-        let mut out = String::new();
-        for t in &texts {
-            let _ = writeln!(out, "{t}\n T {:?}\n Q {:?}\n C {:?}", seg.tokenize(t, scoway::corpus::Lang::Zh), seg.query_tokens(t), seg.cut(t));
-        }
-        std::fs::write(std::env::var("SCOWAY_DUMP").expect("SCOWAY_DUMP"), out).expect("write dump");
-        return;
-    }
-    if profile == "tokenize" {
-        // scoway's tokenize of the normalised lines against jieba alone, one thread, best
-        // of three, for a profiler or a quick comparison.
-        let seg = Segmenter::global();
-        let jieba = jieba_rs::Jieba::new();
-        let lines: Vec<String> = corpus
-            .lines
-            .iter()
-            .map(|l| scoway::text::normalize(l, Default::default()))
-            .collect();
-        let best = |f: &dyn Fn(&str) -> usize| {
-            (0..3)
-                .map(|_| {
-                    let t = Instant::now();
-                    let n: usize = lines.iter().map(|l| f(l)).sum();
-                    std::hint::black_box(n);
-                    mbps(corpus.bytes, t.elapsed().as_secs_f64())
-                })
-                .fold(0.0, f64::max)
-        };
-        let tok = best(&|l| seg.tokenize(l, scoway::corpus::Lang::Zh).len());
-        let cut = best(&|l| seg.cut(l).len());
-        let tag = best(&|l| jieba.tag(l, false).len());
-        let bare = best(&|l| jieba.cut(l, false).len());
-        println!(
-            "MB/s: tokenize {tok:.1}, scoway cut {cut:.1}, jieba tag {tag:.1}, jieba cut {bare:.1}; tokenize / jieba cut {:.2}",
-            tok / bare
-        );
-        return;
-    }
-    if profile == "build" {
-        // Only ingest + one single-thread build, for a profiler.
-        let work = tempfile::tempdir().expect("temp dir");
-        let input = work.path().join("input");
-        write_documents(&corpus, &input);
-        let data = DataDir::new(work.path().join("data"));
-        let store = DocStore::open(data.store_dir()).expect("open store");
-        ingest::ingest_paths(
-            &store,
-            std::slice::from_ref(&input),
-            &Overrides::default(),
-            None,
-            &IngestOptions::default(),
-        )
-        .expect("ingest");
-        let threads = std::env::var("SCOWAY_BENCH_THREADS")
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(1);
-        let t = Instant::now();
-        let built = pipeline::build(
-            &data,
-            &BuildOptions {
-                codebook: None,
-                threads: Some(threads),
-            },
-        )
-        .expect("build");
-        let secs = t.elapsed().as_secs_f64();
-        println!(
-            "build {:.2} s, {:.2} MB/s, peak RSS {:.0} MB\n{:#?}",
-            secs,
-            mbps(corpus.bytes, secs),
-            peak_rss_mb(),
-            built.timings
-        );
-        return;
-    }
+    put(
+        "date_utc",
+        json!(chrono::Utc::now().format("%Y-%m-%d %H:%M").to_string()),
+    );
+    put("load_average_at_start", json!(load_average()));
+    put("cores", json!(cores));
     put(
         "corpus_mb",
-        serde_json::json!((corpus.bytes as f64 / MB * 10.0).round() / 10.0),
+        json!((corpus.bytes as f64 / MB * 10.0).round() / 10.0),
     );
-    put("cores", serde_json::json!(cores));
 
-    // Bare jieba-rs, as scoway's segmenter configures it (no HMM), one thread.
+    // Segmentation alone, one thread, on the normalised text that `build` segments.
+    let lines: Vec<String> = corpus
+        .lines
+        .iter()
+        .map(|l| scoway::text::normalize(l, Default::default()))
+        .collect();
     let jieba = jieba_rs::Jieba::new();
-    let t = Instant::now();
-    let mut words = 0usize;
-    for l in &corpus.lines {
-        words += jieba.cut(l, false).len();
-    }
-    let bare = mbps(corpus.bytes, t.elapsed().as_secs_f64());
-    put("bare_jieba_cut_mb_per_s", serde_json::json!(round2(bare)));
-    std::hint::black_box(words);
-
-    // scoway tokenize alone (jieba + dictionary + sub-words + stopwords), one thread.
+    let bare = best_mbps(&lines, corpus.bytes, 3, &|l| jieba.cut(l, false).len());
+    put("bare_jieba_cut_mb_per_s", json!(round2(bare)));
+    let tag = best_mbps(&lines, corpus.bytes, 3, &|l| jieba.tag(l, false).len());
+    put("bare_jieba_tag_mb_per_s", json!(round2(tag)));
     let seg = Segmenter::global();
-    let t = Instant::now();
-    let mut tokens = 0usize;
-    for l in &corpus.lines {
-        tokens += seg.tokenize(l, scoway::corpus::Lang::Zh).len();
-    }
-    let tok = mbps(corpus.bytes, t.elapsed().as_secs_f64());
-    put("scoway_tokenize_mb_per_s", serde_json::json!(round2(tok)));
-    std::hint::black_box(tokens);
+    let tok = best_mbps(&lines, corpus.bytes, 3, &|l| {
+        seg.tokenize(l, scoway::corpus::Lang::Zh).len()
+    });
+    put("scoway_tokenize_mb_per_s", json!(round2(tok)));
+    drop(lines);
 
     let work = tempfile::tempdir().expect("temp dir");
     let input = work.path().join("input");
     let docs = write_documents(&corpus, &input);
-    put("documents", serde_json::json!(docs));
+    put("documents", json!(docs));
 
-    let mut build_secs = Vec::new();
-    for (label, threads) in [("1_thread", 1usize), ("all_cores", cores)] {
-        let data = DataDir::new(work.path().join(format!("data-{label}")));
-        let store = DocStore::open(data.store_dir()).expect("open store");
-        reset_peak_rss();
-        let t = Instant::now();
-        let reports = ingest::ingest_paths(
-            &store,
-            std::slice::from_ref(&input),
-            &Overrides::default(),
-            None,
-            &IngestOptions::default(),
-        )
-        .expect("ingest");
-        let ingest_secs = t.elapsed().as_secs_f64();
-        assert!(
-            reports.iter().all(|r| r.result.is_ok()),
-            "every chunk ingests"
-        );
-        let t = Instant::now();
-        let built = pipeline::build(
-            &data,
-            &BuildOptions {
-                codebook: None,
-                threads: Some(threads),
-            },
-        )
-        .expect("build");
-        let secs = t.elapsed().as_secs_f64();
-        build_secs.push(secs);
+    let pin = first_allowed_cpu();
+    let mut results = serde_json::Map::new();
+    for (label, threads, pinned) in [
+        ("1_core", 1usize, Some(pin)),
+        ("1_thread", 1, None),
+        ("all_cores", cores, None),
+    ] {
+        let data = work.path().join(format!("data-{label}"));
+        let r = run_child(&input, &data, threads, pinned);
+        assert_eq!(r["documents"], docs);
+        let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+        let (ingest_s, build_s) = (f("ingest_s"), f("build_s"));
+        put(&format!("ingest_{label}_s"), json!(round2(ingest_s)));
+        put(&format!("build_{label}_s"), json!(round2(build_s)));
         put(
-            &format!("ingest_{label}_s"),
-            serde_json::json!(round2(ingest_secs)),
+            &format!("build_{label}_cpu_s"),
+            json!(round2(f("build_cpu_s"))),
         );
-        put(&format!("build_{label}_s"), serde_json::json!(round2(secs)));
         put(
             &format!("build_{label}_mb_per_s"),
-            serde_json::json!(round2(mbps(corpus.bytes, secs))),
+            json!(round2(mbps(corpus.bytes, build_s))),
         );
         put(
             &format!("ingest_plus_build_{label}_mb_per_s"),
-            serde_json::json!(round2(mbps(corpus.bytes, secs + ingest_secs))),
+            json!(round2(mbps(corpus.bytes, ingest_s + build_s))),
         );
         put(
-            &format!("peak_rss_{label}_mb"),
-            serde_json::json!(round2(peak_rss_mb())),
+            &format!("peak_rss_build_{label}_mb"),
+            json!(round2(f("build_peak_rss_mb"))),
         );
-        put(
-            &format!("build_{label}_phases_s"),
-            serde_json::json!({
-                "load": round2(built.timings.load),
-                "prepare": round2(built.timings.prepare),
-                "parallel_wall": round2(built.timings.parallel),
-                "segment_cpu": round2(built.timings.segment),
-                "index_add_cpu": round2(built.timings.index_add),
-                "code_cpu": round2(built.timings.code),
-                "commit": round2(built.timings.commit),
-                "cache_write": round2(built.timings.cache_write),
-                "codes_write": round2(built.timings.codes_write),
-            }),
-        );
-        assert_eq!(built.documents, docs);
+        put(&format!("build_{label}_phases_s"), r["phases"].clone());
+        results.insert(label.to_string(), r);
+        if label != "all_cores" {
+            // Only the last build's data is queried; the others only take disk space.
+            let _ = std::fs::remove_dir_all(&data);
+        }
     }
-    let single = mbps(corpus.bytes, build_secs[0]);
+    let secs = |label: &str, k: &str| results[label][k].as_f64().unwrap_or(f64::NAN);
+    let single = secs("1_core", "build_s");
     put(
-        "single_thread_vs_bare_cut",
-        serde_json::json!(round2(single / bare)),
+        "single_core_build_vs_bare_cut",
+        json!(round2(mbps(corpus.bytes, single) / bare)),
     );
     put(
-        "all_cores_vs_single_thread",
-        serde_json::json!(round2(build_secs[0] / build_secs[1])),
+        "all_cores_vs_single_core",
+        json!(round2(single / secs("all_cores", "build_s"))),
     );
 
     // Coding alone on the same documents, one thread, with the tokens precomputed: its share
-    // of the single-thread build is what coding adds.
-    let data = DataDir::new(work.path().join("data-1_thread"));
+    // of the single-core build is what coding adds.
+    let data = DataDir::new(work.path().join("data-all_cores"));
     let store = DocStore::open(data.store_dir()).expect("open store");
     let all = store.load_all().expect("load documents");
     let segmented: Vec<_> = all
@@ -337,12 +471,13 @@ fn main() {
         std::hint::black_box(coder.code_document(doc, toks));
     }
     let code_secs = t.elapsed().as_secs_f64();
-    put("coding_1_thread_s", serde_json::json!(round2(code_secs)));
+    put("coding_1_thread_s", json!(round2(code_secs)));
     put(
-        "coding_added_to_build_percent",
-        serde_json::json!(round2(100.0 * code_secs / (build_secs[0] - code_secs))),
+        "coding_added_to_single_core_build_percent",
+        json!(round2(100.0 * code_secs / (single - code_secs))),
     );
     drop(segmented);
+    drop(all);
 
     // 1,000 mixed queries with snippets on the index just built.
     let queries = make_queries(&corpus, 1000);
@@ -356,16 +491,10 @@ fn main() {
         hits += usize::from(!res.hits.is_empty());
     }
     latencies.sort_by(f64::total_cmp);
-    put("queries", serde_json::json!(queries.len()));
-    put("queries_with_hits", serde_json::json!(hits));
-    put(
-        "query_p50_ms",
-        serde_json::json!(round2(percentile(&latencies, 0.50))),
-    );
-    put(
-        "query_p99_ms",
-        serde_json::json!(round2(percentile(&latencies, 0.99))),
-    );
+    put("queries", json!(queries.len()));
+    put("queries_with_hits", json!(hits));
+    put("query_p50_ms", json!(round2(percentile(&latencies, 0.50))));
+    put("query_p99_ms", json!(round2(percentile(&latencies, 0.99))));
 
     // Word F1 on the PKU gold, with and without the domain dictionary.
     let gold = std::fs::read_to_string(shared().join("bench/icwb2/pku_test_gold.utf8"))
@@ -377,15 +506,37 @@ fn main() {
     })
     .expect("segmenter without dictionary");
     let without = eval::score_gold_text(&plain, &gold).f1();
-    put("pku_f1_with_domain_dict", serde_json::json!(round4(with)));
-    put(
-        "pku_f1_without_domain_dict",
-        serde_json::json!(round4(without)),
-    );
+    put("pku_f1_with_domain_dict", json!(round4(with)));
+    put("pku_f1_without_domain_dict", json!(round4(without)));
     put(
         "pku_f1_cost_points",
-        serde_json::json!(round2(100.0 * (without - with))),
+        json!(round2(100.0 * (without - with))),
     );
+
+    match std::env::var_os("SCOWAY_BENCH_PYTHON") {
+        None => put(
+            "python_jieba",
+            json!("not run (set SCOWAY_BENCH_PYTHON to a Python with jieba)"),
+        ),
+        Some(python) => match python_jieba(Path::new(&python), work.path()) {
+            Ok((py, version)) => {
+                put("python_jieba_version", json!(version));
+                put("python_jieba_lcut_no_hmm_mb_per_s", json!(round2(py)));
+                for label in ["1_core", "all_cores"] {
+                    let ingest_build = mbps(
+                        corpus.bytes,
+                        secs(label, "ingest_s") + secs(label, "build_s"),
+                    );
+                    put(
+                        &format!("ingest_plus_build_{label}_vs_python_jieba"),
+                        json!(round2(ingest_build / py)),
+                    );
+                }
+            }
+            Err(e) => put("python_jieba", json!(format!("failed: {e}"))),
+        },
+    }
+    put("load_average_at_end", json!(load_average()));
 
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-pipeline.json");
     let json = serde_json::to_string_pretty(&report).expect("serialise report");
@@ -394,24 +545,6 @@ fn main() {
     } else {
         println!("written to {}", out.display());
     }
-}
-
-fn walkdir_texts(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
-        let mut entries: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                stack.push(p);
-            } else if let Ok(s) = std::fs::read_to_string(&p) {
-                out.push(s);
-            }
-        }
-    }
-    out
 }
 
 /// Terms (frequent gold words), two-word phrases, phrases with slop and boolean pairs.

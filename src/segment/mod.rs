@@ -709,8 +709,22 @@ impl Segmenter {
         words
     }
 
-    fn apply_aliases<'a>(&'a self, units: Vec<Unit<'a>>) -> Vec<Unit<'a>> {
+    fn apply_aliases<'a>(&'a self, mut units: Vec<Unit<'a>>) -> Vec<Unit<'a>> {
         if !self.has_aliases {
+            return units;
+        }
+        if !units
+            .iter()
+            .any(|u| u.special.is_some_and(|s| !s.multi.is_empty()))
+        {
+            // Only one-word aliases: map them in place.
+            for u in &mut units {
+                if !u.stop
+                    && let Some(c) = u.special.and_then(|s| s.alias.as_deref())
+                {
+                    u.term = Cow::Borrowed(c);
+                }
+            }
             return units;
         }
         let mut out = Vec::with_capacity(units.len());
