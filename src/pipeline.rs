@@ -200,13 +200,12 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
     let fresh: Vec<(String, DocumentCodes)> = pool.install(|| {
         docs.par_iter()
             .filter(|d| !cached.contains_key(&d.meta.id))
-            .map(|doc| {
-                let tokens = seg_clock.time(|| segment_document(segmenter, doc));
+            .map_init(TokenBuffers::default, |buffers, doc| {
+                let tokens = seg_clock.time(|| buffers.segment(segmenter, doc));
                 if needs_index.contains(doc.meta.id.as_str()) {
-                    index_clock.time(|| indexer.upsert(doc, &tokens))?;
+                    index_clock.time(|| indexer.upsert(doc, tokens))?;
                 }
-                let codes = code_clock.time(|| coder.code_document(doc, &tokens));
-                drop(tokens);
+                let codes = code_clock.time(|| coder.code_document(doc, tokens));
                 cache_clock.time(|| {
                     write_cache(
                         &cache_dir,
@@ -298,6 +297,31 @@ pub fn ingest_build_export(
         build,
         export,
     })
+}
+
+/// Token vectors of one worker, reused from document to document (see
+/// [`Segmenter::tokenize_into`]).
+#[derive(Default)]
+struct TokenBuffers {
+    paragraphs: Vec<Vec<Token>>,
+    spare: Vec<Token>,
+}
+
+impl TokenBuffers {
+    /// Tokens of every paragraph of `doc`, as [`segment_document`] gives them.
+    fn segment(&mut self, segmenter: &Segmenter, doc: &Document) -> &[Vec<Token>] {
+        let n = doc.paragraphs.len();
+        if self.paragraphs.len() < n {
+            self.paragraphs.resize_with(n, Vec::new);
+        }
+        for unused in &mut self.paragraphs[n..] {
+            self.spare.append(unused);
+        }
+        for (p, out) in doc.paragraphs.iter().zip(&mut self.paragraphs) {
+            segmenter.tokenize_into(doc.paragraph_text(p), out, &mut self.spare);
+        }
+        &self.paragraphs[..n]
+    }
 }
 
 /// Tokens of every paragraph of `doc`, in paragraph order.

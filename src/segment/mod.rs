@@ -792,9 +792,28 @@ impl Segmenter {
         self.tokens(text, false)
     }
 
+    /// Like [`Segmenter::tokenize`], into `out`, reusing the strings of the tokens already in
+    /// `out` and in `spare` (where the tokens `out` no longer needs go): a caller that
+    /// tokenizes many texts saves an allocation per token.
+    pub(crate) fn tokenize_into(&self, text: &str, out: &mut Vec<Token>, spare: &mut Vec<Token>) {
+        self.tokens_into(text, true, out, spare);
+    }
+
     fn tokens(&self, text: &str, subwords: bool) -> Vec<Token> {
+        let mut out = Vec::new();
+        self.tokens_into(text, subwords, &mut out, &mut Vec::new());
+        out
+    }
+
+    fn tokens_into(
+        &self,
+        text: &str,
+        subwords: bool,
+        out: &mut Vec<Token>,
+        spare: &mut Vec<Token>,
+    ) {
         let units = self.apply_aliases(self.units(text));
-        let mut out = Vec::with_capacity(units.len() + units.len() / 2);
+        let mut sink = TokenSink { out, spare, len: 0 };
         let mut subs = SubwordLookup::new(self);
         let mut position = 0u32;
         for u in units {
@@ -802,24 +821,18 @@ impl Segmenter {
                 position += 1;
                 continue;
             }
-            out.push(Token {
-                term: u.term.into_owned(),
-                byte_start: u.start,
-                byte_end: u.end,
-                position,
-                subword: false,
-            });
+            let first = sink.len;
+            sink.push(&u.term, u.start, u.end, position, false);
             if subwords {
-                let first = out.len() - 1;
-                subs.push(text, u.start, u.end, &u.kind, position, &mut out);
-                if out.len() > first + 1 {
-                    dedup_subwords(&mut out, first);
+                subs.push(text, u.start, u.end, &u.kind, position, &mut sink);
+                if sink.len > first + 1 {
+                    sink.dedup_subwords(first);
                 }
             }
             position += 1;
         }
         subs.finish();
-        out
+        sink.finish();
     }
 
     /// Dictionary words inside a Han compound, except place names and stopwords.
@@ -888,7 +901,7 @@ impl<'s> SubwordLookup<'s> {
         end: usize,
         kind: &UnitKind<'_>,
         position: u32,
-        out: &mut Vec<Token>,
+        out: &mut TokenSink<'_>,
     ) {
         match kind {
             UnitKind::Han { decompose: true } => self.han(&text[start..end], start, position, out),
@@ -899,30 +912,19 @@ impl<'s> SubwordLookup<'s> {
                         .special
                         .and_then(|s| s.alias.as_deref())
                         .unwrap_or(&c.term);
-                    out.push(Token {
-                        term: term.to_string(),
-                        byte_start: c.start,
-                        byte_end: c.end,
-                        position,
-                        subword: true,
-                    });
+                    out.push(term, c.start, c.end, position, true);
                     self.push(text, c.start, c.end, &c.kind, position, out);
                 }
             }
         }
     }
 
-    fn han(&mut self, word: &str, base: usize, position: u32, out: &mut Vec<Token>) {
-        let emit = |spans: &[SubSpan], out: &mut Vec<Token>| {
+    fn han(&mut self, word: &str, base: usize, position: u32, out: &mut TokenSink<'_>) {
+        let emit = |spans: &[SubSpan], out: &mut TokenSink<'_>| {
             for s in spans {
                 let (start, end) = (s.start as usize, s.end as usize);
-                out.push(Token {
-                    term: s.alias.as_deref().unwrap_or(&word[start..end]).to_string(),
-                    byte_start: base + start,
-                    byte_end: base + end,
-                    position,
-                    subword: true,
-                });
+                let term = s.alias.as_deref().unwrap_or(&word[start..end]);
+                out.push(term, base + start, base + end, position, true);
             }
         };
         let cache = self.cache.get_or_insert_with(|| {
@@ -962,21 +964,74 @@ impl<'s> SubwordLookup<'s> {
     }
 }
 
-/// Drops sub-words that repeat their compound or another sub-word (same term and span).
-fn dedup_subwords(out: &mut Vec<Token>, first: usize) {
-    let mut kept = first + 1;
-    for i in first + 1..out.len() {
-        let dup = out[first..kept].iter().any(|k| {
-            k.byte_start == out[i].byte_start
-                && k.byte_end == out[i].byte_end
-                && k.term == out[i].term
-        });
-        if !dup {
-            out.swap(kept, i);
-            kept += 1;
+/// Tokens written over the start of a vector, reusing the strings already there or in
+/// `spare`; [`TokenSink::finish`] moves the rest to `spare`.
+struct TokenSink<'o> {
+    out: &'o mut Vec<Token>,
+    spare: &'o mut Vec<Token>,
+    len: usize,
+}
+
+impl TokenSink<'_> {
+    fn push(
+        &mut self,
+        term: &str,
+        byte_start: usize,
+        byte_end: usize,
+        position: u32,
+        subword: bool,
+    ) {
+        if let Some(t) = self.out.get_mut(self.len) {
+            t.term.clear();
+            t.term.push_str(term);
+            t.byte_start = byte_start;
+            t.byte_end = byte_end;
+            t.position = position;
+            t.subword = subword;
+        } else if let Some(mut t) = self.spare.pop() {
+            t.term.clear();
+            t.term.push_str(term);
+            t.byte_start = byte_start;
+            t.byte_end = byte_end;
+            t.position = position;
+            t.subword = subword;
+            self.out.push(t);
+        } else {
+            self.out.push(Token {
+                term: term.to_string(),
+                byte_start,
+                byte_end,
+                position,
+                subword,
+            });
+        }
+        self.len += 1;
+    }
+
+    /// Drops sub-words (after the compound at `first`) that repeat the compound or another
+    /// sub-word (same term and span).
+    fn dedup_subwords(&mut self, first: usize) {
+        let out = &mut *self.out;
+        let mut kept = first + 1;
+        for i in first + 1..self.len {
+            let dup = out[first..kept].iter().any(|k| {
+                k.byte_start == out[i].byte_start
+                    && k.byte_end == out[i].byte_end
+                    && k.term == out[i].term
+            });
+            if !dup {
+                out.swap(kept, i);
+                kept += 1;
+            }
+        }
+        self.len = kept;
+    }
+
+    fn finish(self) {
+        if self.out.len() > self.len {
+            self.spare.extend(self.out.drain(self.len..));
         }
     }
-    out.truncate(kept);
 }
 
 #[cfg(test)]

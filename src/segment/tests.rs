@@ -314,3 +314,17 @@ proptest! {
         prop_assert_eq!(spans, raw_words_per_run(seg(), &text));
     }
 }
+
+proptest! {
+    #[test]
+    fn reused_buffers_give_the_same_tokens(
+        a in "[上海合作组织印度尼西亚反恐怖机构地区的 ,，。a-zA-Z]{0,40}",
+        b in "[上海合作组织印度尼西亚反恐怖机构地区的 ,，。a-zA-Z]{0,40}",
+    ) {
+        let (mut out, mut spare) = (Vec::new(), Vec::new());
+        for text in [&a, &b, &a] {
+            seg().tokenize_into(text, &mut out, &mut spare);
+            prop_assert_eq!(&out, &seg().tokenize(text, Lang::Zh));
+        }
+    }
+}
