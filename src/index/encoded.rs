@@ -2,33 +2,78 @@
 //!
 //! A `TantivyDocument` keeps a `PreTokenizedString` as JSON and the indexing thread parses it
 //! back, with a heap string per token on each side: that was most of the indexing time. The
-//! indexer instead writes a field's tokens into one string, `<term length>,<position>,<term>`
-//! per token (tantivy's postings keep only the term and the position), and the writer's copy
-//! of the index registers [`EncodedTokenizer`] under the field's tokenizer name; it reads the
-//! tokens back into one reused token. Searches open the index on their own and analyse
-//! queries with [`super::QueryTokenizer`], so the encoding never leaves the writer.
+//! indexer instead writes a field's tokens (tantivy's postings keep only the term and the
+//! position) into one string, and the writer's copy of the index registers
+//! [`EncodedTokenizer`] under the field's tokenizer name; it reads the tokens back into one
+//! reused token. Searches open the index on their own and analyse queries with
+//! [`super::QueryTokenizer`], so the encoding never leaves the writer.
+//!
+//! Each token is `<length><step><term>`: the term's length in bytes, then its position minus
+//! the previous token's (0 at the start), each one ASCII char `0x20 + n` when `n < 0x60`
+//! (nearly always: terms are short, positions grow by 0 or 1), else `\x01` and the number in
+//! decimal ending with `,`. A position below the previous one is `\x02` and the position in
+//! decimal ending with `,`.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+
+/// Largest number written as one char.
+const SMALL: usize = 0x5F;
+const SMALL_BASE: u8 = 0x20;
+const DECIMAL: char = '\u{1}';
+const ABSOLUTE: char = '\u{2}';
 
 /// Builds the encoded token string of one field value.
 #[derive(Debug, Default)]
 pub(crate) struct TokenEncoder {
     buf: String,
+    last: u32,
 }
 
 impl TokenEncoder {
     pub(crate) fn with_capacity(bytes: usize) -> Self {
         Self {
             buf: String::with_capacity(bytes),
+            last: 0,
         }
     }
 
     pub(crate) fn push(&mut self, term: &str, position: u32) {
-        push_number(&mut self.buf, term.len() as u64);
-        self.buf.push(',');
-        push_number(&mut self.buf, u64::from(position));
-        self.buf.push(',');
+        self.push_number(term.len());
+        match position.checked_sub(self.last) {
+            Some(step) => self.push_number(step as usize),
+            None => {
+                self.buf.push(ABSOLUTE);
+                self.push_decimal(position as usize);
+            }
+        }
+        self.last = position;
         self.buf.push_str(term);
+    }
+
+    fn push_number(&mut self, n: usize) {
+        if n <= SMALL {
+            self.buf.push(char::from(SMALL_BASE + n as u8));
+        } else {
+            self.buf.push(DECIMAL);
+            self.push_decimal(n);
+        }
+    }
+
+    fn push_decimal(&mut self, mut n: usize) {
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        for &d in &digits[i..] {
+            self.buf.push(char::from(d));
+        }
+        self.buf.push(',');
     }
 
     pub(crate) fn finish(self) -> String {
@@ -36,25 +81,22 @@ impl TokenEncoder {
     }
 }
 
-fn push_number(buf: &mut String, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
+/// Reads a number written by [`TokenEncoder::push_number`] at `bytes[at..]`: the number, the
+/// index after it, and whether it was an absolute position.
+fn read_number(bytes: &[u8], at: usize) -> Option<(usize, usize, bool)> {
+    let b = *bytes.get(at)?;
+    match b {
+        0x20..=0x7F => Some((usize::from(b - SMALL_BASE), at + 1, false)),
+        0x01 | 0x02 => {
+            let (n, next) = read_decimal(bytes, at + 1)?;
+            Some((n, next, b == 0x02))
         }
-    }
-    for &d in &digits[i..] {
-        buf.push(char::from(d));
+        _ => None,
     }
 }
 
-/// Reads a decimal number ending with `,` at `bytes[at..]`: the number and the index after
-/// the comma.
-fn read_number(bytes: &[u8], mut at: usize) -> Option<(usize, usize)> {
+/// Reads a decimal number ending with `,`: the number and the index after the comma.
+fn read_decimal(bytes: &[u8], mut at: usize) -> Option<(usize, usize)> {
     let mut n: usize = 0;
     let mut digits = 0;
     while let Some(&b) = bytes.get(at) {
@@ -88,7 +130,11 @@ impl Tokenizer for EncodedTokenizer {
     type TokenStream<'a> = EncodedTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> EncodedTokenStream<'a> {
-        self.token = Token::default();
+        // Steps count from position 0 (a default token's position is `usize::MAX`).
+        self.token = Token {
+            position: 0,
+            ..Token::default()
+        };
         EncodedTokenStream {
             rest: text,
             token: &mut self.token,
@@ -99,20 +145,31 @@ impl Tokenizer for EncodedTokenizer {
 impl TokenStream for EncodedTokenStream<'_> {
     fn advance(&mut self) -> bool {
         let bytes = self.rest.as_bytes();
-        let Some((len, at)) = read_number(bytes, 0) else {
+        let Some((len, at, false)) = read_number(bytes, 0) else {
             return false;
         };
-        let Some((position, at)) = read_number(bytes, at) else {
+        let Some((step, at, absolute)) = read_number(bytes, at) else {
             return false;
         };
-        let Some(term) = at.checked_add(len).and_then(|end| self.rest.get(at..end)) else {
+        let position = if absolute {
+            step
+        } else {
+            match self.token.position.checked_add(step) {
+                Some(p) => p,
+                None => return false,
+            }
+        };
+        let Some((term, rest)) = at
+            .checked_add(len)
+            .and_then(|end| Some((self.rest.get(at..end)?, self.rest.get(end..)?)))
+        else {
             return false;
         };
         self.token.text.clear();
         self.token.text.push_str(term);
         self.token.position = position;
         self.token.position_length = 1;
-        self.rest = &self.rest[at + len..];
+        self.rest = rest;
         true
     }
 
@@ -128,6 +185,7 @@ impl TokenStream for EncodedTokenStream<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn decode(s: &str) -> Vec<(String, usize)> {
         let mut t = EncodedTokenizer::default();
@@ -139,38 +197,57 @@ mod tests {
         out
     }
 
-    #[test]
-    fn round_trips_any_term() {
+    fn encode(tokens: &[(String, u32)]) -> String {
         let mut e = TokenEncoder::default();
-        let terms = [
-            "上海合作组织",
-            "a,b",
-            "12,3,x",
-            "",
-            "shanghai cooper organis",
-            "Ж",
-        ];
-        for (i, t) in terms.iter().enumerate() {
-            e.push(t, (i * 1000) as u32);
+        for (t, p) in tokens {
+            e.push(t, *p);
         }
-        let decoded = decode(&e.finish());
-        let expected: Vec<(String, usize)> = terms
+        e.finish()
+    }
+
+    #[test]
+    fn round_trips_awkward_terms_and_positions() {
+        let long = "长".repeat(40);
+        let tokens: Vec<(String, u32)> = [
+            ("上海合作组织", 0),
+            ("a,b", 0),
+            ("\u{1}2,\u{2}", 1),
+            ("", 5),
+            (long.as_str(), 200),
+            ("Ж", 3),
+            ("x", 1_000_000),
+            ("y", 1_000_000),
+            ("z", 7),
+        ]
+        .iter()
+        .map(|(t, p)| (t.to_string(), *p))
+        .collect();
+        let expected: Vec<(String, usize)> = tokens
             .iter()
-            .enumerate()
-            .map(|(i, t)| (t.to_string(), i * 1000))
+            .map(|(t, p)| (t.clone(), *p as usize))
             .collect();
-        assert_eq!(decoded, expected);
-        assert_eq!(decode(&TokenEncoder::default().finish()), []);
+        assert_eq!(decode(&encode(&tokens)), expected);
+        assert_eq!(decode(""), []);
     }
 
     #[test]
     fn malformed_input_ends_the_stream() {
-        assert_eq!(decode("2,0,ab9"), [("ab".to_string(), 0)]);
-        assert_eq!(decode("x,0,ab"), []);
-        assert_eq!(decode("5,0,ab"), []);
-        assert_eq!(decode("1,,a"), []);
-        assert_eq!(decode("99999999999999999999999,0,a"), []);
+        // `"ab"` at position 0, then garbage.
+        assert_eq!(decode("\u{22} ab\u{0}"), [("ab".to_string(), 0)]);
+        assert_eq!(decode("\u{25} ab"), []);
+        assert_eq!(decode("\u{1}2"), []);
+        assert_eq!(decode("\u{1},  ab"), []);
+        assert_eq!(decode("\u{1}99999999999999999999999, a"), []);
         // A length that ends inside a multi-byte char.
-        assert_eq!(decode("1,0,上"), []);
+        assert_eq!(decode("\u{21} 上"), []);
+    }
+
+    proptest! {
+        #[test]
+        fn round_trips(tokens in proptest::collection::vec((".{0,30}", 0u32..2000), 0..30)) {
+            let expected: Vec<(String, usize)> =
+                tokens.iter().map(|(t, p)| (t.clone(), *p as usize)).collect();
+            prop_assert_eq!(decode(&encode(&tokens)), expected);
+        }
     }
 }
