@@ -115,6 +115,20 @@ struct Special {
     user_tag: Option<Box<str>>,
 }
 
+/// A dictionary entry with punctuation as it may be written (`（` or `(`), found from its
+/// first char that is not Han (its anchor): such entries are few, and their anchors rare in
+/// running text, so this beats a general matcher, whose prefilter keeps stopping at the
+/// bytes Chinese punctuation shares.
+#[derive(Debug)]
+struct MergePattern {
+    text: String,
+    anchor: char,
+    /// Byte offset of the anchor's first occurrence in `text`.
+    anchor_at: usize,
+    /// Index into `Segmenter::merge_terms`.
+    term: usize,
+}
+
 /// A sub-word of a Han compound: its byte span inside the compound, and its term when an
 /// alias maps it to another one.
 #[derive(Debug)]
@@ -130,11 +144,9 @@ pub struct Segmenter {
     hmm: bool,
     /// Dictionary entries with punctuation (`政府首脑（总理）理事会`), which jieba cannot produce:
     /// joined after segmentation when their ends fall on word boundaries.
-    merge: Option<aho_corasick::AhoCorasick>,
+    merge: Vec<MergePattern>,
     merge_terms: Vec<String>,
-    /// One char of every merge pattern that is not Han: a text without any of them has no
-    /// entry to merge, and the matcher (slow on Chinese text, whose punctuation shares the
-    /// bytes of its rare-byte prefilter) is not run.
+    /// The anchors of `merge`: a text without any of them has nothing to merge.
     merge_chars: Vec<char>,
     /// Stopwords, alias members and our dictionary's tags, by term.
     specials: FxHashMap<Box<str>, Special>,
@@ -331,27 +343,23 @@ impl Segmenter {
                 user_entries.push(e.word);
             }
         }
+        let mut merge = Vec::with_capacity(merge_patterns.len());
         let mut merge_chars: Vec<char> = Vec::new();
-        for (p, _) in &merge_patterns {
-            if let Some(c) = p.chars().find(|&c| !is_han(c))
-                && !merge_chars.contains(&c)
-            {
-                merge_chars.push(c);
+        for (text, term) in merge_patterns {
+            // Entries with only Han chars went to jieba; the others have an anchor.
+            let Some((anchor_at, anchor)) = text.char_indices().find(|&(_, c)| !is_han(c)) else {
+                continue;
+            };
+            if !merge_chars.contains(&anchor) {
+                merge_chars.push(anchor);
             }
+            merge.push(MergePattern {
+                text,
+                anchor,
+                anchor_at,
+                term,
+            });
         }
-        let (merge, merge_ids) = if merge_patterns.is_empty() {
-            (None, Vec::new())
-        } else {
-            let ac = aho_corasick::AhoCorasick::builder()
-                .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-                .build(merge_patterns.iter().map(|(p, _)| p.as_str()))
-                .map_err(|e| DictError {
-                    file: "corpus/dict/user_dict.txt".into(),
-                    line: 0,
-                    message: format!("cannot build the matcher of entries with punctuation: {e}"),
-                })?;
-            (Some(ac), merge_patterns.iter().map(|(_, id)| *id).collect())
-        };
         let letters = TextAnalyzer::builder(SimpleTokenizer::default())
             .filter(RemoveLongFilter::limit(MAX_TERM_BYTES))
             .filter(LowerCaser)
@@ -363,10 +371,7 @@ impl Segmenter {
             jieba,
             hmm: options.hmm,
             merge,
-            merge_terms: merge_ids
-                .iter()
-                .map(|&id| merge_terms[id].clone())
-                .collect(),
+            merge_terms,
             merge_chars,
             specials,
             has_aliases: false,
@@ -509,9 +514,10 @@ impl Segmenter {
         if let Some(from) = span {
             self.span_words(text, from, text.len(), &mut words);
         }
-        match &self.merge {
-            Some(ac) if mergeable => self.merge_entries(ac, text, words),
-            _ => words,
+        if mergeable {
+            self.merge_entries(self.merge_matches(text), words)
+        } else {
+            words
         }
     }
 
@@ -560,34 +566,62 @@ impl Segmenter {
         }
     }
 
+    /// Occurrences of merge patterns in `text`, leftmost first, the longest where several
+    /// start at the same place, none overlapping: (start, end, term index).
+    fn merge_matches(&self, text: &str) -> Vec<(usize, usize, usize)> {
+        let mut found = Vec::new();
+        for (at, c) in text.char_indices() {
+            if !self.merge_chars.contains(&c) {
+                continue;
+            }
+            for p in self.merge.iter().filter(|p| p.anchor == c) {
+                if let Some(start) = at.checked_sub(p.anchor_at)
+                    && text.get(start..).is_some_and(|t| t.starts_with(&p.text))
+                {
+                    found.push((start, start + p.text.len(), p.term));
+                }
+            }
+        }
+        found.sort_by_key(|&(start, end, _)| (start, std::cmp::Reverse(end)));
+        let mut matches = Vec::with_capacity(found.len());
+        let mut free_from = 0;
+        for m in found {
+            if m.0 >= free_from {
+                free_from = m.1;
+                matches.push(m);
+            }
+        }
+        matches
+    }
+
+    /// Joins the words covered exactly by a match (start, end, term index) into one.
     fn merge_entries(
         &self,
-        ac: &aho_corasick::AhoCorasick,
-        text: &str,
+        matches: impl IntoIterator<Item = (usize, usize, usize)>,
         words: Vec<RawWord>,
     ) -> Vec<RawWord> {
         let mut out = Vec::with_capacity(words.len());
         let mut i = 0;
-        for m in ac.find_iter(text) {
-            let Some(first) = words[i..].iter().position(|w| w.start >= m.start()) else {
+        for (m_start, m_end, term) in matches {
+            let Some(first) = words[i..].iter().position(|w| w.start >= m_start) else {
                 break;
             };
             let first = i + first;
-            if words[first].start != m.start() {
+            if words[first].start != m_start {
                 continue;
             }
-            let Some(last) = words[first..].iter().position(|w| w.end >= m.end()) else {
+            let Some(last) = words[first..].iter().position(|w| w.end >= m_end) else {
                 continue;
             };
             let last = first + last;
-            if words[last].end != m.end() {
+            if words[last].end != m_end {
                 continue;
             }
             out.extend_from_slice(&words[i..first]);
             out.push(RawWord {
-                start: m.start(),
-                end: m.end(),
-                kind: WordKind::Merged(m.pattern().as_usize()),
+                start: m_start,
+                end: m_end,
+                kind: WordKind::Merged(term),
             });
             i = last + 1;
         }
@@ -652,7 +686,7 @@ impl Segmenter {
                     kind: UnitKind::Alnum,
                 })
             }
-            WordKind::Merged(pattern) => {
+            WordKind::Merged(term) => {
                 let inner = &text[w.start..w.end];
                 let children = self
                     .raw_words_plain(inner)
@@ -666,7 +700,7 @@ impl Segmenter {
                         self.unit(text, c, letters)
                     })
                     .collect();
-                let term = self.merge_terms[pattern].as_str();
+                let term = self.merge_terms[term].as_str();
                 Some(Unit {
                     start: w.start,
                     end: w.end,

@@ -241,8 +241,9 @@ proptest! {
     }
 }
 
-/// The words of `text` found one Han run at a time (jieba called once per run): what
-/// `raw_words` must give with its one call per span of Han text and punctuation.
+/// The words of `text` found one Han run at a time (jieba called once per run) and entries
+/// with punctuation found by Aho-Corasick: what `raw_words` must give with its one call per
+/// span of Han text and punctuation and its anchored search of entries.
 fn raw_words_per_run(seg: &Segmenter, text: &str) -> Vec<(usize, usize, WordKind)> {
     let mut words = Vec::new();
     let mut iter = text.char_indices().peekable();
@@ -274,10 +275,15 @@ fn raw_words_per_run(seg: &Segmenter, text: &str) -> Vec<(usize, usize, WordKind
             Class::Space | Class::Punct => {}
         }
     }
-    let words = match &seg.merge {
-        Some(ac) => seg.merge_entries(ac, text, words),
-        None => words,
-    };
+    // Entries with punctuation found by a general matcher, over every text.
+    let ac = aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .build(seg.merge.iter().map(|p| p.text.as_str()))
+        .unwrap();
+    let matches = ac
+        .find_iter(text)
+        .map(|m| (m.start(), m.end(), seg.merge[m.pattern().as_usize()].term));
+    let words = seg.merge_entries(matches, words);
     words
         .into_iter()
         .map(|w| (w.start, w.end, w.kind))
@@ -290,6 +296,8 @@ fn spans_segment_like_runs_on_awkward_text() {
         "中国\r\n美国，日本。\u{2A6E5}印度尼西亚\u{2A6E5}上海合作组织",
         "1998年，中国-美国+日本#韩国&朝鲜.越南_老挝%缅甸",
         "ＳＣＯ２００１年成员国政府首脑（总理）理事会会议〇〇一年々",
+        "政府首脑(总理)理事会和成员国政府首脑(总理)理事会（总理）政府首脑（总理）理事会",
+        "（政府首脑（总理）理事会）(",
         "Шанхайская организация сотрудничества ШОС上合组织",
         "",
         " \u{3000}　，",
@@ -326,5 +334,19 @@ proptest! {
             seg().tokenize_into(text, &mut out, &mut spare);
             prop_assert_eq!(&out, &seg().tokenize(text, Lang::Zh));
         }
+    }
+}
+
+proptest! {
+    #[test]
+    fn entries_with_punctuation_are_found_like_a_general_matcher(
+        text in "(政府首脑|（|总理|）|理事会|成员国|\\(|\\)|,|、|的| |中国|1){0,16}"
+    ) {
+        let spans: Vec<_> = seg()
+            .raw_words(&text)
+            .into_iter()
+            .map(|w| (w.start, w.end, w.kind))
+            .collect();
+        prop_assert_eq!(spans, raw_words_per_run(seg(), &text));
     }
 }
