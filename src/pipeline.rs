@@ -175,10 +175,11 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
         if needs_index.contains(doc.meta.id.as_str()) {
             continue;
         }
-        if let Some(c) = read_cache(&cache_dir, &doc.meta.id) {
-            if c.sha256 == doc.sha256 && c.codebook_hash == codebook_hash {
-                cached.insert(doc.meta.id.clone(), c.codes);
-            }
+        if let Some(c) = read_cache(&cache_dir, &doc.meta.id)
+            && c.sha256 == doc.sha256
+            && c.codebook_hash == codebook_hash
+        {
+            cached.insert(doc.meta.id.clone(), c.codes);
         }
     }
 

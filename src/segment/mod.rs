@@ -159,7 +159,7 @@ pub struct Segmenter {
     /// Sub-words of the Han compounds seen so far. Finding them takes a dictionary lookup for
     /// every substring and a tagging of each candidate (is it a place name?); a corpus repeats
     /// its compounds, so each is worked out once.
-    subword_cache: RwLock<FxHashMap<Box<str>, Box<[SubSpan]>>>,
+    subword_cache: RwLock<SubwordMap>,
 }
 
 impl std::fmt::Debug for Segmenter {
@@ -911,11 +911,14 @@ impl Segmenter {
     }
 }
 
-/// Sub-words of compounds during one [`Segmenter::tokens`] call: the shared cache is
+/// Compound → its sub-words.
+type SubwordMap = FxHashMap<Box<str>, Box<[SubSpan]>>;
+
+/// Sub-words of compounds during one [`Segmenter::tokens_into`] call: the shared cache is
 /// read-locked once per call (not once per word), and what it lacked is added at the end.
 struct SubwordLookup<'s> {
     seg: &'s Segmenter,
-    cache: Option<RwLockReadGuard<'s, FxHashMap<Box<str>, Box<[SubSpan]>>>>,
+    cache: Option<RwLockReadGuard<'s, SubwordMap>>,
     fresh: Vec<(Box<str>, Box<[SubSpan]>)>,
 }
 
