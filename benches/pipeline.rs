@@ -190,7 +190,8 @@ fn timings_json(report: &BuildReport) -> Value {
         "segment_cpu": round2(t.segment),
         "index_add_cpu": round2(t.index_add),
         "code_cpu": round2(t.code),
-        "cache_write_cpu": round2(t.cache_write),
+        "cache_encode_cpu": round2(t.cache_encode),
+        "cache_write": round2(t.cache_write),
         "commit": round2(t.commit),
         "codes_write": round2(t.codes_write),
     })

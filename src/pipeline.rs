@@ -70,7 +70,7 @@ pub struct BuildReport {
     pub timings: BuildTimings,
 }
 
-/// Seconds spent in each phase of [`build`]. `segment`, `index_add`, `code` and `cache_write`
+/// Seconds spent in each phase of [`build`]. `segment`, `index_add`, `code` and `cache_encode`
 /// run inside the parallel section and are summed over the worker threads (so with several
 /// threads they can add up to more than `parallel`, which is the section's wall time).
 #[derive(Debug, Clone, Default, Serialize)]
@@ -85,9 +85,11 @@ pub struct BuildTimings {
     /// Handing documents to the index writer (tantivy indexes them in its own threads).
     pub index_add: f64,
     pub code: f64,
-    /// Waiting for the index writer to finish, commit and merge; removing stale cache entries.
+    /// Waiting for the index writer to finish, commit and merge.
     pub commit: f64,
-    /// Writing the per-document code cache (in the workers).
+    /// Encoding the code cache's entries (in the workers).
+    pub cache_encode: f64,
+    /// Writing the code cache.
     pub cache_write: f64,
     /// Writing the codes' Parquet files.
     pub codes_write: f64,
@@ -111,6 +113,13 @@ impl Clock {
         self.0.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1e9
     }
 }
+
+/// The code cache in the codes directory: one JSON line per document ([`CachedCodes`]),
+/// rewritten whole by every build (one file, not one per document: creating a thousand small
+/// files cost more than writing them).
+const CACHE_FILE: &str = "cache.jsonl";
+/// Where earlier versions kept one cache file per document.
+const LEGACY_CACHE_DIR: &str = "cache";
 
 /// Cached codes of one document, as written.
 #[derive(Serialize)]
@@ -156,11 +165,14 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
         .max(1);
     let mut indexer = Indexer::open_with(data, IndexerOptions::with_threads(threads))?;
 
-    let in_store: HashSet<&str> = docs.iter().map(|d| d.meta.id.as_str()).collect();
+    let in_store: HashMap<&str, &str> = docs
+        .iter()
+        .map(|d| (d.meta.id.as_str(), d.sha256.as_str()))
+        .collect();
     let stale: Vec<String> = indexer
         .indexed()
         .keys()
-        .filter(|id| !in_store.contains(id.as_str()))
+        .filter(|id| !in_store.contains_key(id.as_str()))
         .cloned()
         .collect();
     let needs_index: HashSet<&str> = docs
@@ -169,19 +181,11 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
         .map(|d| d.meta.id.as_str())
         .collect();
 
-    let cache_dir = data.codes_dir().join("cache");
-    let mut cached: HashMap<String, DocumentCodes> = HashMap::new();
-    for doc in &docs {
-        if needs_index.contains(doc.meta.id.as_str()) {
-            continue;
-        }
-        if let Some(c) = read_cache(&cache_dir, &doc.meta.id)
-            && c.sha256 == doc.sha256
-            && c.codebook_hash == codebook_hash
-        {
-            cached.insert(doc.meta.id.clone(), c.codes);
-        }
-    }
+    let codes_dir = data.codes_dir();
+    let cache_path = codes_dir.join(CACHE_FILE);
+    let mut cached = read_cache(&cache_path, |id, sha, hash| {
+        !needs_index.contains(id) && in_store.get(id) == Some(&sha) && hash == codebook_hash
+    });
 
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
@@ -192,13 +196,9 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
         })?;
     let segmenter = Segmenter::global();
     lap(&mut timings.prepare);
-    std::fs::create_dir_all(&cache_dir).map_err(|source| PipelineError::Io {
-        path: cache_dir.clone(),
-        source,
-    })?;
     let clocks: [Clock; 4] = Default::default();
     let [seg_clock, index_clock, code_clock, cache_clock] = &clocks;
-    let fresh: Vec<(String, DocumentCodes)> = pool.install(|| {
+    let fresh: Vec<(String, DocumentCodes, Vec<u8>)> = pool.install(|| {
         docs.par_iter()
             .filter(|d| !cached.contains_key(&d.meta.id))
             .map_init(TokenBuffers::default, |buffers, doc| {
@@ -207,18 +207,18 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
                     index_clock.time(|| indexer.upsert(doc, tokens))?;
                 }
                 let codes = code_clock.time(|| coder.code_document(doc, tokens));
-                cache_clock.time(|| {
-                    write_cache(
-                        &cache_dir,
-                        &doc.meta.id,
-                        &CachedCodesRef {
-                            sha256: &doc.sha256,
-                            codebook_hash: &codebook_hash,
-                            codes: &codes,
-                        },
-                    )
+                let line = cache_clock.time(|| {
+                    serde_json::to_vec(&CachedCodesRef {
+                        sha256: &doc.sha256,
+                        codebook_hash: &codebook_hash,
+                        codes: &codes,
+                    })
+                    .map_err(|e| PipelineError::Io {
+                        path: cache_path.clone(),
+                        source: std::io::Error::other(e),
+                    })
                 })?;
-                Ok((doc.meta.id.clone(), codes))
+                Ok((doc.meta.id.clone(), codes, line))
             })
             .collect::<Result<_, PipelineError>>()
     })?;
@@ -226,23 +226,35 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
     timings.segment = seg_clock.seconds();
     timings.index_add = index_clock.seconds();
     timings.code = code_clock.seconds();
-    timings.cache_write = cache_clock.seconds();
+    timings.cache_encode = cache_clock.seconds();
     for id in &stale {
         indexer.remove(id)?;
     }
     indexer.commit()?;
-    for id in &stale {
-        // A missing cache file is already the state we want.
-        let _ = std::fs::remove_file(cache_dir.join(format!("{id}.json")));
-    }
     lap(&mut timings.commit);
 
     let coded = fresh.len();
-    let mut all: HashMap<String, DocumentCodes> = cached;
-    all.extend(fresh);
-    let rows: Vec<(DocMeta, DocumentCodes)> = docs
+    let mut all: HashMap<String, (DocumentCodes, Vec<u8>)> = fresh
+        .into_iter()
+        .map(|(id, codes, line)| (id, (codes, line)))
+        .collect();
+    all.extend(cached.drain());
+    let rows: Vec<(DocMeta, DocumentCodes, Vec<u8>)> = docs
         .iter()
-        .filter_map(|d| all.remove(&d.meta.id).map(|c| (d.meta.clone(), c)))
+        .filter_map(|d| {
+            all.remove(&d.meta.id)
+                .map(|(codes, line)| (d.meta.clone(), codes, line))
+        })
+        .collect();
+    write_cache(
+        &codes_dir,
+        &cache_path,
+        rows.iter().map(|(_, _, line)| line),
+    )?;
+    lap(&mut timings.cache_write);
+    let rows: Vec<(DocMeta, DocumentCodes)> = rows
+        .into_iter()
+        .map(|(meta, codes, _)| (meta, codes))
         .collect();
     code::store::write_codes(data, &codebook, &rows)?;
     lap(&mut timings.codes_write);
@@ -333,22 +345,51 @@ pub fn segment_document(segmenter: &Segmenter, doc: &Document) -> Vec<Vec<Token>
         .collect()
 }
 
-fn read_cache(dir: &Path, id: &str) -> Option<CachedCodes> {
-    // An unreadable or outdated cache entry is simply recomputed.
-    let bytes = std::fs::read(dir.join(format!("{id}.json"))).ok()?;
-    serde_json::from_slice(&bytes).ok()
+/// The entries of the code cache that `keep(id, sha256, codebook hash)` accepts: their codes
+/// and their line as it is in the file. A missing or unreadable cache, or a line that does not
+/// parse, only means more documents to code.
+fn read_cache(
+    path: &Path,
+    keep: impl Fn(&str, &str, &str) -> bool,
+) -> HashMap<String, (DocumentCodes, Vec<u8>)> {
+    let mut entries = HashMap::new();
+    let Ok(bytes) = std::fs::read(path) else {
+        return entries;
+    };
+    for line in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        if let Ok(c) = serde_json::from_slice::<CachedCodes>(line)
+            && keep(&c.codes.doc_id, &c.sha256, &c.codebook_hash)
+        {
+            entries.insert(c.codes.doc_id.clone(), (c.codes, line.to_vec()));
+        }
+    }
+    entries
 }
 
-fn write_cache(dir: &Path, id: &str, entry: &CachedCodesRef<'_>) -> Result<(), PipelineError> {
-    let path = dir.join(format!("{id}.json"));
+/// Replaces the code cache with `lines` (one JSON entry each), atomically.
+fn write_cache<'a>(
+    dir: &Path,
+    path: &Path,
+    lines: impl Iterator<Item = &'a Vec<u8>>,
+) -> Result<(), PipelineError> {
     let io = |source| PipelineError::Io {
-        path: path.clone(),
+        path: path.to_path_buf(),
         source,
     };
-    let json = serde_json::to_vec(entry).map_err(|e| io(std::io::Error::other(e)))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    tmp.write_all(&json).map_err(io)?;
-    tmp.persist(&path).map_err(|e| io(e.error))?;
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp);
+    for line in lines {
+        out.write_all(line).map_err(io)?;
+        out.write_all(b"\n").map_err(io)?;
+    }
+    let tmp = out.into_inner().map_err(|e| io(e.into_error()))?;
+    tmp.persist(path).map_err(|e| io(e.error))?;
+    // Earlier versions kept one file per document in `cache/`; it is stale now.
+    let legacy = dir.join(LEGACY_CACHE_DIR);
+    if legacy.is_dir() {
+        let _ = std::fs::remove_dir_all(legacy);
+    }
     Ok(())
 }
 
