@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use tantivy::indexer::UserOperation;
 use tantivy::schema::Term;
 use tantivy::{DateTime, Index, IndexWriter, TantivyDocument};
 
@@ -293,13 +294,15 @@ impl Indexer {
         d.add_text(f.text, whole.finish());
 
         let map_err = |e| IndexError::tantivy(&self.path, e);
-        // Delete first: tantivy orders operations, so the delete removes only older versions.
-        self.writer.delete_term(Term::from_field_text(f.id, id));
-        self.writer.add_document(d).map_err(map_err)?;
+        // One batch: the document and its paragraphs reach the indexing thread together (one
+        // hand-over, not one per paragraph) and land in the same segment. The delete comes
+        // first: tantivy orders operations, so it removes only older versions.
         let n = paras.len();
-        for p in paras {
-            self.writer.add_document(p).map_err(map_err)?;
-        }
+        let mut ops = Vec::with_capacity(n + 2);
+        ops.push(UserOperation::Delete(Term::from_field_text(f.id, id)));
+        ops.push(UserOperation::Add(d));
+        ops.extend(paras.into_iter().map(UserOperation::Add));
+        self.writer.run(ops).map_err(map_err)?;
         self.paragraphs.fetch_add(n, Ordering::Relaxed);
         self.pending_map()
             .insert(id.clone(), Some(doc.sha256.clone()));
