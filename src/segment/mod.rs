@@ -98,9 +98,9 @@ pub fn analysis_fingerprint() -> String {
 /// Longest term the index keeps (in bytes), as tantivy's `RemoveLongFilter`.
 const MAX_TERM_BYTES: usize = 60;
 
-/// Most compounds whose sub-words are remembered. Without the HMM every compound is a
+/// Most words whose sub-words or name tag are remembered. Without the HMM every such word is a
 /// dictionary word, so the cache stays far below this; the bound is for HMM-guessed words.
-const SUBWORD_CACHE_LIMIT: usize = 1 << 20;
+const WORD_CACHE_LIMIT: usize = 1 << 20;
 
 /// What the segmenter knows about a term beyond jieba, found with one map lookup per word.
 #[derive(Debug, Default)]
@@ -160,6 +160,8 @@ pub struct Segmenter {
     /// every substring and a tagging of each candidate (is it a place name?); a corpus repeats
     /// its compounds, so each is worked out once.
     subword_cache: RwLock<SubwordMap>,
+    /// [`Segmenter::name_of_word`] of the words of three or more chars seen so far.
+    name_cache: RwLock<FxHashMap<Box<str>, Option<bool>>>,
 }
 
 impl std::fmt::Debug for Segmenter {
@@ -379,6 +381,7 @@ impl Segmenter {
             letters,
             user_entries,
             subword_cache: Default::default(),
+            name_cache: Default::default(),
         };
         if options.domain_dict {
             seg.load_aliases(&parse_aliases(dict::ALIASES, "corpus/dict/aliases.tsv")?);
@@ -470,6 +473,7 @@ impl Segmenter {
         // `span_words`); letters and digits, and the ASCII punctuation jieba would join to
         // them, end such a span.
         let mut span: Option<usize> = None;
+        let mut names = NameLookup::new(self);
         let mut iter = text.char_indices().peekable();
         while let Some((start, c)) = iter.next() {
             let cls = class(c);
@@ -486,7 +490,7 @@ impl Segmenter {
                 continue;
             }
             if let Some(from) = span.take() {
-                self.span_words(text, from, start, &mut words);
+                self.span_words(text, from, start, &mut names, &mut words);
             }
             let mut end = start + c.len_utf8();
             if cls == Class::Punct {
@@ -512,8 +516,9 @@ impl Segmenter {
             });
         }
         if let Some(from) = span {
-            self.span_words(text, from, text.len(), &mut words);
+            self.span_words(text, from, text.len(), &mut names, &mut words);
         }
+        names.finish();
         if mergeable {
             self.merge_entries(self.merge_matches(text), words)
         } else {
@@ -525,7 +530,41 @@ impl Segmenter {
     /// digits or ASCII chars that jieba joins to them. jieba splits such a text into exactly
     /// our Han runs, and gives every other char as a word of its own: one call does the work
     /// of one call per Han run, at a fraction of the cost.
-    fn span_words(&self, text: &str, start: usize, end: usize, out: &mut Vec<RawWord>) {
+    fn span_words(
+        &self,
+        text: &str,
+        start: usize,
+        end: usize,
+        names: &mut NameLookup<'_>,
+        out: &mut Vec<RawWord>,
+    ) {
+        // jieba's `cut` is much cheaper than its `tag`, and only words of three or more chars
+        // need their tag (see `is_name`): they get it from the cache of names.
+        let first = out.len();
+        for t in self.jieba.cut(&text[start..end], self.hmm) {
+            let kind = match t.word.chars().next().map(class) {
+                Some(Class::Han) if t.end - t.start < 3 => WordKind::Han { name: false },
+                Some(Class::Han) => match names.get(t.word) {
+                    Some(name) => WordKind::Han { name },
+                    None => {
+                        // Alone, the word is cut otherwise (an HMM guess): tag it in context.
+                        out.truncate(first);
+                        return self.span_words_tagged(text, start, end, out);
+                    }
+                },
+                Some(Class::Punct) => WordKind::Punct,
+                _ => continue,
+            };
+            out.push(RawWord {
+                start: start + t.byte_start,
+                end: start + t.byte_end,
+                kind,
+            });
+        }
+    }
+
+    /// [`Segmenter::span_words`] with jieba's tags of the words in context.
+    fn span_words_tagged(&self, text: &str, start: usize, end: usize, out: &mut Vec<RawWord>) {
         for t in self.jieba.tag(&text[start..end], self.hmm) {
             let kind = match t.word.chars().next().map(class) {
                 Some(Class::Han) => WordKind::Han {
@@ -552,6 +591,20 @@ impl Segmenter {
                     .and_then(|s| s.user_tag.as_deref())
                     .unwrap_or(t.tag),
             )
+    }
+
+    /// [`Segmenter::is_name`] of a word of three or more chars from its own tagging: the
+    /// same as in context when jieba gives the word back whole (its tag is then its
+    /// dictionary tag, or for a word the HMM guessed, the tag guessed from its chars alone),
+    /// `None` when it does not.
+    fn name_of_word(&self, word: &str) -> Option<bool> {
+        if let Some(tag) = self.special(word).and_then(|s| s.user_tag.as_deref()) {
+            return Some(is_name_tag(tag));
+        }
+        match self.jieba.tag(word, self.hmm).as_slice() {
+            [one] if one.word == word => Some(is_name_tag(one.tag)),
+            _ => None,
+        }
     }
 
     fn han_words(&self, text: &str, start: usize, end: usize, out: &mut Vec<RawWord>) {
@@ -911,6 +964,61 @@ impl Segmenter {
     }
 }
 
+/// Names of words during one [`Segmenter::raw_words`] call, read-locking the shared cache
+/// once per call (as [`SubwordLookup`]).
+struct NameLookup<'s> {
+    seg: &'s Segmenter,
+    cache: Option<RwLockReadGuard<'s, FxHashMap<Box<str>, Option<bool>>>>,
+    fresh: Vec<(Box<str>, Option<bool>)>,
+}
+
+impl<'s> NameLookup<'s> {
+    fn new(seg: &'s Segmenter) -> Self {
+        Self {
+            seg,
+            cache: None,
+            fresh: Vec::new(),
+        }
+    }
+
+    fn get(&mut self, word: &str) -> Option<bool> {
+        let cache = self.cache.get_or_insert_with(|| {
+            // A poisoned lock only means a thread panicked while inserting complete entries.
+            self.seg
+                .name_cache
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+        });
+        if let Some(&name) = cache.get(word) {
+            return name;
+        }
+        if let Some((_, name)) = self.fresh.iter().find(|(w, _)| **w == *word) {
+            return *name;
+        }
+        let name = self.seg.name_of_word(word);
+        self.fresh.push((word.into(), name));
+        name
+    }
+
+    fn finish(mut self) {
+        self.cache = None;
+        if self.fresh.is_empty() {
+            return;
+        }
+        let mut cache = self
+            .seg
+            .name_cache
+            .write()
+            .unwrap_or_else(|e| e.into_inner());
+        for (word, name) in self.fresh {
+            if cache.len() >= WORD_CACHE_LIMIT {
+                break;
+            }
+            cache.entry(word).or_insert(name);
+        }
+    }
+}
+
 /// Compound → its sub-words.
 type SubwordMap = FxHashMap<Box<str>, Box<[SubSpan]>>;
 
@@ -993,7 +1101,7 @@ impl<'s> SubwordLookup<'s> {
             .write()
             .unwrap_or_else(|e| e.into_inner());
         for (word, spans) in self.fresh {
-            if cache.len() >= SUBWORD_CACHE_LIMIT {
+            if cache.len() >= WORD_CACHE_LIMIT {
                 break;
             }
             cache.entry(word).or_insert(spans);
