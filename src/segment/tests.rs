@@ -350,3 +350,23 @@ proptest! {
         prop_assert_eq!(spans, raw_words_per_run(seg(), &text));
     }
 }
+
+/// With the HMM, jieba guesses words that a word alone may not give back: the name tags
+/// then come from tagging in context, and the words are still those of the per-run way.
+#[test]
+fn spans_segment_like_runs_with_the_hmm() {
+    let hmm = Segmenter::new(SegmenterOptions {
+        domain_dict: true,
+        hmm: true,
+    })
+    .unwrap();
+    let gold = std::fs::read_to_string(shared("bench/icwb2/pku_test.utf8")).unwrap();
+    for line in gold.lines().take(400) {
+        let spans: Vec<_> = hmm
+            .raw_words(line)
+            .into_iter()
+            .map(|w| (w.start, w.end, w.kind))
+            .collect();
+        assert_eq!(spans, raw_words_per_run(&hmm, line), "{line}");
+    }
+}
