@@ -467,8 +467,8 @@ impl Segmenter {
 
     fn raw_words(&self, text: &str) -> Vec<RawWord> {
         let mut words = Vec::with_capacity(text.len() / 4);
-        // Whether the text has a char of `merge_chars` (only non-Han chars can be one).
-        let mut mergeable = false;
+        // Where the text has a char of `merge_chars` (only non-Han chars can be one).
+        let mut anchors: Vec<(usize, char)> = Vec::new();
         // Han runs and the punctuation and spaces between them go to jieba in one call (see
         // `span_words`); letters and digits, and the ASCII punctuation jieba would join to
         // them, end such a span.
@@ -477,8 +477,8 @@ impl Segmenter {
         let mut iter = text.char_indices().peekable();
         while let Some((start, c)) = iter.next() {
             let cls = class(c);
-            if cls != Class::Han {
-                mergeable = mergeable || self.merge_chars.contains(&c);
+            if cls != Class::Han && self.merge_chars.contains(&c) {
+                anchors.push((start, c));
             }
             let in_span = match cls {
                 Class::Han => true,
@@ -505,7 +505,9 @@ impl Segmenter {
                 if class(n) != Class::Alnum {
                     break;
                 }
-                mergeable = mergeable || self.merge_chars.contains(&n);
+                if self.merge_chars.contains(&n) {
+                    anchors.push((i, n));
+                }
                 end = i + n.len_utf8();
                 iter.next();
             }
@@ -519,10 +521,10 @@ impl Segmenter {
             self.span_words(text, from, text.len(), &mut names, &mut words);
         }
         names.finish();
-        if mergeable {
-            self.merge_entries(self.merge_matches(text), words)
-        } else {
+        if anchors.is_empty() {
             words
+        } else {
+            self.merge_entries(self.merge_matches(text, &anchors), words)
         }
     }
 
@@ -619,14 +621,12 @@ impl Segmenter {
         }
     }
 
-    /// Occurrences of merge patterns in `text`, leftmost first, the longest where several
-    /// start at the same place, none overlapping: (start, end, term index).
-    fn merge_matches(&self, text: &str) -> Vec<(usize, usize, usize)> {
+    /// Occurrences of merge patterns in `text`, whose anchors are at `anchors`: leftmost
+    /// first, the longest where several start at the same place, none overlapping: (start,
+    /// end, term index).
+    fn merge_matches(&self, text: &str, anchors: &[(usize, char)]) -> Vec<(usize, usize, usize)> {
         let mut found = Vec::new();
-        for (at, c) in text.char_indices() {
-            if !self.merge_chars.contains(&c) {
-                continue;
-            }
+        for &(at, c) in anchors {
             for p in self.merge.iter().filter(|p| p.anchor == c) {
                 if let Some(start) = at.checked_sub(p.anchor_at)
                     && text.get(start..).is_some_and(|t| t.starts_with(&p.text))
