@@ -75,9 +75,9 @@ pub struct BuildReport {
 /// threads they can add up to more than `parallel`, which is the section's wall time).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct BuildTimings {
-    /// Reading every document from the store.
+    /// Reading every document from the store (while the coder is built beside it).
     pub load: f64,
-    /// Codebook, index writer, cached codes.
+    /// Index writer, cached codes.
     pub prepare: f64,
     /// Wall time of the parallel segment + index + code section.
     pub parallel: f64,
@@ -146,18 +146,30 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
         *slot = phase.elapsed().as_secs_f64();
         phase = Instant::now();
     };
-    // Building the segmenter (loading jieba's dictionary) overlaps with reading the store.
+    // Building the segmenter (loading jieba's dictionary) and the coder (compiling its
+    // patterns) overlaps with reading the store.
     std::thread::spawn(|| {
         Segmenter::global();
     });
     let store = DocStore::open(data.store_dir())?;
-    let docs = store.load_all()?;
+    let (docs, coding) = std::thread::scope(|s| {
+        let coding = s.spawn(|| -> Result<(Codebook, Coder), PipelineError> {
+            let codebook = Codebook::load(opts.codebook.as_deref())?;
+            let coder = Coder::new(&codebook)?;
+            Ok((codebook, coder))
+        });
+        let docs = store.load_all();
+        let coding = coding
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (docs, coding)
+    });
+    let docs = docs?;
     lap(&mut timings.load);
     if docs.is_empty() {
         return Err(PipelineError::EmptyStore(store.dir().to_path_buf()));
     }
-    let codebook = Codebook::load(opts.codebook.as_deref())?;
-    let coder = Coder::new(&codebook)?;
+    let (codebook, coder) = coding?;
     let codebook_hash = codebook.hash();
     let threads = opts
         .threads
