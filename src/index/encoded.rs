@@ -9,17 +9,15 @@
 //! [`super::QueryTokenizer`], so the encoding never leaves the writer.
 //!
 //! Each token is `<length><step><term>`: the term's length in bytes, then its position minus
-//! the previous token's (0 at the start), each one ASCII char `0x20 + n` when `n < 0x60`
-//! (nearly always: terms are short, positions grow by 0 or 1), else `\x01` and the number in
-//! decimal ending with `,`. A position below the previous one is `\x02` and the position in
-//! decimal ending with `,`.
+//! the previous token's (0 at the start), each as a little-endian base-32 number in printable
+//! ASCII (`0x20 + digit` for every digit but the last, `0x40 + digit` for the last, which may
+//! be up to 63): one char for the small numbers nearly all of them are. A position below the
+//! previous one is `\x02` and the position itself.
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-/// Largest number written as one char.
-const SMALL: usize = 0x5F;
-const SMALL_BASE: u8 = 0x20;
-const DECIMAL: char = '\u{1}';
+const DIGIT: u8 = 0x20;
+const LAST_DIGIT: u8 = 0x40;
 const ABSOLUTE: char = '\u{2}';
 
 /// Builds the encoded token string of one field value.
@@ -43,37 +41,19 @@ impl TokenEncoder {
             Some(step) => self.push_number(step as usize),
             None => {
                 self.buf.push(ABSOLUTE);
-                self.push_decimal(position as usize);
+                self.push_number(position as usize);
             }
         }
         self.last = position;
         self.buf.push_str(term);
     }
 
-    fn push_number(&mut self, n: usize) {
-        if n <= SMALL {
-            self.buf.push(char::from(SMALL_BASE + n as u8));
-        } else {
-            self.buf.push(DECIMAL);
-            self.push_decimal(n);
+    fn push_number(&mut self, mut n: usize) {
+        while n >= 64 {
+            self.buf.push(char::from(DIGIT + (n & 31) as u8));
+            n >>= 5;
         }
-    }
-
-    fn push_decimal(&mut self, mut n: usize) {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-            if n == 0 {
-                break;
-            }
-        }
-        for &d in &digits[i..] {
-            self.buf.push(char::from(d));
-        }
-        self.buf.push(',');
+        self.buf.push(char::from(LAST_DIGIT + n as u8));
     }
 
     pub(crate) fn finish(self) -> String {
@@ -81,36 +61,30 @@ impl TokenEncoder {
     }
 }
 
-/// Reads a number written by [`TokenEncoder::push_number`] at `bytes[at..]`: the number, the
-/// index after it, and whether it was an absolute position.
-fn read_number(bytes: &[u8], at: usize) -> Option<(usize, usize, bool)> {
-    let b = *bytes.get(at)?;
-    match b {
-        0x20..=0x7F => Some((usize::from(b - SMALL_BASE), at + 1, false)),
-        0x01 | 0x02 => {
-            let (n, next) = read_decimal(bytes, at + 1)?;
-            Some((n, next, b == 0x02))
-        }
-        _ => None,
-    }
-}
-
-/// Reads a decimal number ending with `,`: the number and the index after the comma.
-fn read_decimal(bytes: &[u8], mut at: usize) -> Option<(usize, usize)> {
-    let mut n: usize = 0;
-    let mut digits = 0;
-    while let Some(&b) = bytes.get(at) {
+/// Reads a number written by [`TokenEncoder::push_number`] at `bytes[at..]`, maybe after
+/// the mark of an absolute position: the number, the index after it, and whether it was
+/// marked.
+fn read_number(bytes: &[u8], mut at: usize) -> Option<(usize, usize, bool)> {
+    let absolute = bytes.get(at) == Some(&(ABSOLUTE as u8));
+    if absolute {
         at += 1;
-        match b {
-            b'0'..=b'9' => {
-                n = n.checked_mul(10)?.checked_add(usize::from(b - b'0'))?;
-                digits += 1;
-            }
-            b',' if digits > 0 => return Some((n, at)),
-            _ => return None,
-        }
     }
-    None
+    let mut n: usize = 0;
+    let mut shift = 0u32;
+    loop {
+        let b = *bytes.get(at)?;
+        at += 1;
+        let digit = match b {
+            DIGIT..LAST_DIGIT => usize::from(b - DIGIT),
+            LAST_DIGIT..=0x7F => usize::from(b - LAST_DIGIT),
+            _ => return None,
+        };
+        n |= digit.checked_shl(shift).filter(|d| d >> shift == digit)?;
+        if b >= LAST_DIGIT {
+            return Some((n, at, absolute));
+        }
+        shift += 5;
+    }
 }
 
 /// The writer-side tokenizer of the analysed fields: decodes what [`TokenEncoder`] wrote.
@@ -233,13 +207,14 @@ mod tests {
     #[test]
     fn malformed_input_ends_the_stream() {
         // `"ab"` at position 0, then garbage.
-        assert_eq!(decode("\u{22} ab\u{0}"), [("ab".to_string(), 0)]);
-        assert_eq!(decode("\u{25} ab"), []);
-        assert_eq!(decode("\u{1}2"), []);
-        assert_eq!(decode("\u{1},  ab"), []);
-        assert_eq!(decode("\u{1}99999999999999999999999, a"), []);
+        assert_eq!(decode("\u{42}\u{40}ab\u{0}"), [("ab".to_string(), 0)]);
+        assert_eq!(decode("\u{45}\u{40}ab"), []);
+        assert_eq!(decode("\u{42}"), []);
+        assert_eq!(decode("\u{42}\u{25}"), []);
+        assert_eq!(decode("\u{2}\u{42}\u{40}ab"), []);
+        assert_eq!(decode(&"\u{3F}".repeat(20)), []);
         // A length that ends inside a multi-byte char.
-        assert_eq!(decode("\u{21} 上"), []);
+        assert_eq!(decode("\u{41}\u{40}上"), []);
     }
 
     proptest! {
