@@ -232,8 +232,8 @@ impl Indexer {
 
         let originals = doc.original_paragraphs();
         let total_tokens: usize = tokens.iter().map(Vec::len).sum();
-        // About 6 bytes of encoding for every token of 2 Han chars.
-        let mut whole = TokenEncoder::with_capacity(total_tokens * 14);
+        // A token of 2 Han chars takes 6 bytes and 2 more for its length and position.
+        let mut whole = TokenEncoder::with_capacity(total_tokens * 8);
         let mut base = 0u32;
         let mut paras = Vec::with_capacity(doc.paragraphs.len());
         for ((p, toks), original) in doc.paragraphs.iter().zip(tokens).zip(originals) {
@@ -270,7 +270,7 @@ impl Indexer {
             if original != text {
                 d.add_text(f.para_original, original);
             }
-            let mut para = TokenEncoder::with_capacity(toks.len() * 14);
+            let mut para = TokenEncoder::with_capacity(toks.len() * 8);
             let mut last = 0;
             for t in toks {
                 para.push(&t.term, t.position);
