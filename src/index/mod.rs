@@ -3,9 +3,11 @@
 //!
 //! One tantivy index in `<data-dir>/index/v1` holds two granularities, told apart by the `level`
 //! field: one entry per document (ranking of documents) and one per paragraph (snippets, KWIC).
-//! Text is indexed from the tokens of [`crate::segment::Segmenter::tokenize`] as
-//! `PreTokenizedString`s, and the tokenizer registered for queries produces the same main tokens
-//! (see [`QueryTokenizer`]), so a query is analysed exactly like the documents.
+//! Text is indexed from the tokens of [`crate::segment::Segmenter::tokenize`], handed to
+//! tantivy's writer in a compact encoding (see `encoded.rs`; tantivy's own
+//! `PreTokenizedString` costs a JSON round trip per field), and the tokenizer registered for
+//! queries produces the same main tokens (see [`QueryTokenizer`]), so a query is analysed
+//! exactly like the documents.
 //!
 //! The map of indexed documents (id → sha256) travels in the payload of the tantivy commit that
 //! indexed them, so the index and the map can never disagree: a build that dies before

@@ -13,8 +13,8 @@ use tantivy::tokenizer::{
     LowerCaser, RawTokenizer, TextAnalyzer, Token, TokenStream, Tokenizer, TokenizerManager,
 };
 
-/// Name of the tokenizer of the `text` and `title` fields (queries only: documents arrive
-/// pre-tokenized).
+/// Name of the tokenizer of the `text` and `title` fields: [`QueryTokenizer`] for queries;
+/// the index writer registers its decoder of pre-tokenized text under the same name.
 pub const TEXT_TOKENIZER: &str = "scoway";
 /// Name of the tokenizer of keyword fields (`body`, `doc_type`, `lang`): whole value, lower-cased.
 pub const KEYWORD_TOKENIZER: &str = "keyword";
