@@ -162,6 +162,18 @@ pub struct Segmenter {
     subword_cache: RwLock<SubwordMap>,
     /// [`Segmenter::name_of_word`] of the words of three or more chars seen so far.
     name_cache: RwLock<FxHashMap<Box<str>, Option<bool>>>,
+    /// One bit per char of [`CJK_MAIN`]: whether a term of `specials` starts with it.
+    special_first_chars: Vec<u64>,
+}
+
+/// The main block of CJK unified ideographs, where nearly every Han char of a text is.
+const CJK_MAIN: std::ops::RangeInclusive<u32> = 0x4E00..=0x9FFF;
+
+fn cjk_main_index(c: char) -> Option<usize> {
+    let u = c as u32;
+    CJK_MAIN
+        .contains(&u)
+        .then(|| (u - CJK_MAIN.start()) as usize)
 }
 
 impl std::fmt::Debug for Segmenter {
@@ -382,11 +394,26 @@ impl Segmenter {
             user_entries,
             subword_cache: Default::default(),
             name_cache: Default::default(),
+            special_first_chars: Vec::new(),
         };
+        seg.index_specials();
         if options.domain_dict {
             seg.load_aliases(&parse_aliases(dict::ALIASES, "corpus/dict/aliases.tsv")?);
+            seg.index_specials();
         }
         Ok(seg)
+    }
+
+    /// Marks the first chars of the special terms in `special_first_chars`.
+    fn index_specials(&mut self) {
+        let chars = (CJK_MAIN.end() - CJK_MAIN.start() + 1) as usize;
+        let mut bits = vec![0u64; chars.div_ceil(64)];
+        for term in self.specials.keys() {
+            if let Some(i) = term.chars().next().and_then(cjk_main_index) {
+                bits[i / 64] |= 1 << (i % 64);
+            }
+        }
+        self.special_first_chars = bits;
     }
 
     fn load_aliases(&mut self, groups: &[AliasGroup]) {
@@ -438,6 +465,12 @@ impl Segmenter {
     }
 
     fn special(&self, term: &str) -> Option<&Special> {
+        // Most words start with a char no special term starts with: no need to hash them.
+        if let Some(i) = term.chars().next().and_then(cjk_main_index)
+            && self.special_first_chars[i / 64] & (1 << (i % 64)) == 0
+        {
+            return None;
+        }
         self.specials.get(term)
     }
 
