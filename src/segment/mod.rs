@@ -102,6 +102,20 @@ const MAX_TERM_BYTES: usize = 60;
 /// dictionary word, so the cache stays far below this; the bound is for HMM-guessed words.
 const WORD_CACHE_LIMIT: usize = 1 << 20;
 
+/// Adds the entries a worker computed to a shared word cache, up to [`WORD_CACHE_LIMIT`].
+fn publish_fresh<V>(cache: &RwLock<FxHashMap<Box<str>, V>>, fresh: Vec<(Box<str>, V)>) {
+    if fresh.is_empty() {
+        return;
+    }
+    let mut cache = cache.write().unwrap_or_else(|e| e.into_inner());
+    for (word, value) in fresh {
+        if cache.len() >= WORD_CACHE_LIMIT {
+            break;
+        }
+        cache.entry(word).or_insert(value);
+    }
+}
+
 /// What the segmenter knows about a term beyond jieba, found with one map lookup per word.
 #[derive(Debug, Default)]
 struct Special {
@@ -1035,20 +1049,7 @@ impl<'s> NameLookup<'s> {
 
     fn finish(mut self) {
         self.cache = None;
-        if self.fresh.is_empty() {
-            return;
-        }
-        let mut cache = self
-            .seg
-            .name_cache
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
-        for (word, name) in self.fresh {
-            if cache.len() >= WORD_CACHE_LIMIT {
-                break;
-            }
-            cache.entry(word).or_insert(name);
-        }
+        publish_fresh(&self.seg.name_cache, self.fresh);
     }
 }
 
@@ -1125,20 +1126,7 @@ impl<'s> SubwordLookup<'s> {
 
     fn finish(mut self) {
         self.cache = None;
-        if self.fresh.is_empty() {
-            return;
-        }
-        let mut cache = self
-            .seg
-            .subword_cache
-            .write()
-            .unwrap_or_else(|e| e.into_inner());
-        for (word, spans) in self.fresh {
-            if cache.len() >= WORD_CACHE_LIMIT {
-                break;
-            }
-            cache.entry(word).or_insert(spans);
-        }
+        publish_fresh(&self.seg.subword_cache, self.fresh);
     }
 }
 
