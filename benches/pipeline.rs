@@ -14,6 +14,9 @@
 //!   core) and `all_cores`;
 //!   for each: wall and CPU seconds, MB/s, peak resident memory, and `build`'s own phases, of
 //!   the median of `SCOWAY_BENCH_REPEAT` runs (default 3, the set-ups taking turns);
+//! - the parts of a single-core build apart (child process pinned to one CPU): bare `cut` over
+//!   the stored paragraphs, scoway's segmentation of them, and tantivy indexing of the finished
+//!   tokens, against the time that "0.7 x bare `cut`" allows;
 //! - the share of `build` spent coding (target: coding adds at most 20 %);
 //! - 1,000 mixed term / phrase / boolean queries with snippets: p50 and p99 latency;
 //! - word F1 on the PKU gold with and without the domain dictionary;
@@ -27,7 +30,7 @@
 use scoway::code::{Codebook, Coder};
 use scoway::corpus::DocStore;
 use scoway::corpus::ingest::{self, IngestOptions, Overrides};
-use scoway::index::{self, SearchRequest};
+use scoway::index::{self, Indexer, IndexerOptions, SearchRequest};
 use scoway::layout::DataDir;
 use scoway::pipeline::{self, BuildOptions, BuildReport};
 use scoway::segment::{Segmenter, SegmenterOptions, eval};
@@ -242,11 +245,72 @@ fn child_build() {
     );
 }
 
+/// Child process, pinned to one CPU: the parts of a single-core build measured apart, on the
+/// documents of `SCOWAY_BENCH_INPUT` — bare jieba `cut` over every paragraph, scoway's
+/// segmentation of every paragraph, and tantivy indexing of those tokens, already computed,
+/// with one indexing thread (commit included). Coding, the store and the code files are left
+/// out. Prints one JSON line.
+fn child_parts() {
+    let var = |n: &str| std::env::var(n).unwrap_or_else(|_| panic!("{n} is not set"));
+    if let Some(cpu) = env_f64("SCOWAY_BENCH_PIN") {
+        pin_to_cpu(cpu as usize);
+    }
+    let input = PathBuf::from(var("SCOWAY_BENCH_INPUT"));
+    let data = DataDir::new(PathBuf::from(var("SCOWAY_BENCH_DATA")));
+    ingest_dir(&data, &input);
+    let store = DocStore::open(data.store_dir()).expect("open store");
+    let docs = store.load_all().expect("load documents");
+    let jieba = jieba_rs::Jieba::new();
+    let seg = Segmenter::global();
+    // Dictionaries loaded before the clocks start.
+    std::hint::black_box(seg.tokenize("上海合作组织", scoway::corpus::Lang::Zh));
+
+    let t = Instant::now();
+    let mut words = 0usize;
+    for d in &docs {
+        for p in &d.paragraphs {
+            words += jieba.cut(d.paragraph_text(p), false).len();
+        }
+    }
+    std::hint::black_box(words);
+    let cut_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let tokens: Vec<_> = docs
+        .iter()
+        .map(|d| pipeline::segment_document(seg, d))
+        .collect();
+    let segment_s = t.elapsed().as_secs_f64();
+
+    let t = Instant::now();
+    let indexer = Indexer::open_with(&data, IndexerOptions::with_threads(1)).expect("indexer");
+    for (d, toks) in docs.iter().zip(&tokens) {
+        indexer.upsert(d, toks).expect("upsert");
+    }
+    indexer.commit().expect("commit");
+    let index_s = t.elapsed().as_secs_f64();
+    println!(
+        "{}",
+        json!({ "cut_s": cut_s, "segment_s": segment_s, "index_s": index_s })
+    );
+}
+
 /// Runs [`child_build`] in a fresh process and returns what it printed.
 fn run_child(input: &Path, data: &Path, threads: usize, pin: Option<usize>) -> Value {
+    run_child_kind("build", input, data, threads, pin)
+}
+
+/// Runs the child `kind` (`build` or `parts`) in a fresh process and returns what it printed.
+fn run_child_kind(
+    kind: &str,
+    input: &Path,
+    data: &Path,
+    threads: usize,
+    pin: Option<usize>,
+) -> Value {
     let exe = std::env::current_exe().expect("benchmark executable");
     let mut cmd = std::process::Command::new(exe);
-    cmd.env("SCOWAY_BENCH_CHILD", "build")
+    cmd.env("SCOWAY_BENCH_CHILD", kind)
         .env("SCOWAY_BENCH_INPUT", input)
         .env("SCOWAY_BENCH_DATA", data)
         .env("SCOWAY_BENCH_THREADS", threads.to_string())
@@ -360,9 +424,10 @@ print(size, time.perf_counter() - t, n, jieba.__version__)
 }
 
 fn main() {
-    if std::env::var("SCOWAY_BENCH_CHILD").as_deref() == Ok("build") {
-        child_build();
-        return;
+    match std::env::var("SCOWAY_BENCH_CHILD").as_deref() {
+        Ok("build") => return child_build(),
+        Ok("parts") => return child_parts(),
+        _ => {}
     }
     let target_mb = env_f64("SCOWAY_BENCH_MB").unwrap_or(50.0);
     let corpus = load_corpus(target_mb);
@@ -486,6 +551,22 @@ fn main() {
     put(
         "single_core_build_vs_bare_cut",
         json!(round2(mbps(corpus.bytes, single) / bare_median)),
+    );
+    // The parts of the single-core build apart, against the time the 0.7 x target allows: if
+    // indexing the finished tokens alone takes longer than that, no segmenter could meet it.
+    let data = work.path().join("data-parts");
+    let parts = run_child_kind("parts", &input, &data, 1, Some(pin));
+    let _ = std::fs::remove_dir_all(&data);
+    let part = |k: &str| parts[k].as_f64().unwrap_or(f64::NAN);
+    put("parts_1_core_bare_cut_s", json!(round2(part("cut_s"))));
+    put("parts_1_core_segment_s", json!(round2(part("segment_s"))));
+    put(
+        "parts_1_core_index_tokens_s",
+        json!(round2(part("index_s"))),
+    );
+    put(
+        "single_core_budget_at_0_7_bare_cut_s",
+        json!(round2(corpus.bytes as f64 / MB / (0.7 * bare_median))),
     );
     put(
         "all_cores_vs_single_core",
