@@ -485,3 +485,86 @@ proptest! {
         }
     }
 }
+
+/// Text mixing what the view changes (capitals, runs and kinds of whitespace, non-ASCII
+/// capitals) with what it keeps (Han chars, CJK punctuation).
+fn view_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop::sample::select(vec![
+            "安全",
+            "上海精神",
+            "，",
+            "。",
+            "“",
+            "”",
+            "、",
+            "《",
+            "》",
+            "（",
+            "）",
+            " ",
+            "  ",
+            "\t",
+            "\u{3000}",
+            "\n",
+            "SCO",
+            "sco",
+            "Шос",
+            "ШОС",
+            "İ",
+            "ǅ",
+            "12",
+            "-",
+            "〇",
+            "々",
+        ]),
+        0..24,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// The shortcut for text that needs no folding gives the same view, and the same offsets
+    /// at char boundaries, as folding char by char.
+    #[test]
+    fn view_shortcut_matches_folding(text in view_text()) {
+        let fast = View::new(&text);
+        let slow = View::folded(&text);
+        prop_assert_eq!(fast.text.as_ref(), slow.text.as_ref());
+        // Matches start and end on char boundaries, the only offsets ever mapped back.
+        for b in (0..=slow.text.len()).filter(|&b| slow.text.is_char_boundary(b)) {
+            prop_assert_eq!(fast.src(b), slow.src(b), "view byte {}", b);
+        }
+        prop_assert_eq!(fast.src(slow.text.len() + 1), usize::MAX);
+    }
+
+    /// The shortcuts for ASCII, Han and CJK punctuation agree with Unicode's tables.
+    #[test]
+    fn char_shortcuts_match_unicode(c in any::<char>()) {
+        let mut lower = c.to_lowercase();
+        let unicode_lower = match (lower.next(), lower.next()) {
+            (Some(l), None) => l,
+            _ => c,
+        };
+        prop_assert_eq!(lower_one(c), unicode_lower);
+        prop_assert_eq!(is_wordy(c), c.is_alphanumeric() && !is_han(c));
+    }
+}
+
+#[test]
+fn cjk_punctuation_has_no_case_and_is_no_word_char() {
+    for c in ('\u{2000}'..='\u{206F}')
+        .chain('\u{3000}'..='\u{3004}')
+        .chain('\u{3008}'..='\u{3020}')
+        .chain('\u{FF01}'..='\u{FF0F}')
+        .chain('\u{FF1A}'..='\u{FF20}')
+        .chain('\u{FF3B}'..='\u{FF40}')
+        .chain('\u{FF5B}'..='\u{FF65}')
+    {
+        assert!(is_cjk_punctuation(c));
+        assert!(!c.is_alphanumeric(), "{c:?}");
+        assert_eq!(c.to_lowercase().collect::<String>(), c.to_string(), "{c:?}");
+    }
+}
