@@ -28,6 +28,7 @@ use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 /// Which kind of codebook rule produced a hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -158,10 +159,38 @@ struct Entry {
 
 #[derive(Debug)]
 struct RegexRule {
-    regex: Regex,
+    /// The expression; compiled on its first use ([`RegexRule::regex`]).
+    source: String,
+    compiled: OnceLock<Option<Regex>>,
     target: usize,
     /// Runs on to the end of the word (a wildcard phrase ending in `*`).
     prefix: bool,
+}
+
+impl RegexRule {
+    fn new(source: String, target: usize, prefix: bool) -> RegexRule {
+        RegexRule {
+            source,
+            compiled: OnceLock::new(),
+            target,
+            prefix,
+        }
+    }
+
+    /// The compiled expression. Compiling on first use keeps `Coder::new` cheap: most rules
+    /// are for languages a corpus does not have, and the [`RegexSet`] (compiled up front,
+    /// which checks every expression) tells which ones can match at all. `None` only if the
+    /// expression compiles in the set but not alone, which the checks in `Coder::new` rule out.
+    fn regex(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| {
+                RegexBuilder::new(&self.source)
+                    .case_insensitive(true)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+    }
 }
 
 /// The compiled rules of one language.
@@ -213,7 +242,9 @@ impl Coder {
         let mut langs: [LangRules; 3] = Default::default();
         // (lang slot, needle, prefix) → entry index
         let mut entry_of: [HashMap<(String, bool), usize>; 3] = Default::default();
-        let mut regex_sources: [Vec<String>; 3] = Default::default();
+        // (expression, codebook span, what it is) of every regex rule, in rule order.
+        let mut regex_sources: [Vec<(String, std::ops::Range<usize>, String)>; 3] =
+            Default::default();
 
         let mut entry = |langs: &mut [LangRules; 3], slot: usize, needle: String, prefix: bool| {
             let rules = &mut langs[slot];
@@ -255,13 +286,10 @@ impl Coder {
                     let ti = langs[slot].targets.len() - 1;
                     if t.has_inner_wildcard() {
                         let source = wildcard_regex(&t.text);
-                        let regex = compile(codebook, &source, t.span.clone(), &t.text)?;
-                        regex_sources[slot].push(source);
-                        langs[slot].regexes.push(RegexRule {
-                            regex,
-                            target: ti,
-                            prefix: t.is_prefix(),
-                        });
+                        regex_sources[slot].push((source.clone(), t.span.clone(), t.text.clone()));
+                        langs[slot]
+                            .regexes
+                            .push(RegexRule::new(source, ti, t.is_prefix()));
                     } else {
                         let e = entry(&mut langs, slot, t.needle(), t.is_prefix());
                         langs[slot].entries[e].targets.push(ti);
@@ -279,14 +307,10 @@ impl Coder {
                         window: None,
                     });
                     let ti = langs[slot].targets.len() - 1;
-                    // Checked when the codebook was loaded; a failure here names the pattern.
-                    let regex = compile(codebook, &p.regex, 0..0, &p.label)?;
-                    regex_sources[slot].push(p.regex.clone());
-                    langs[slot].regexes.push(RegexRule {
-                        regex,
-                        target: ti,
-                        prefix: false,
-                    });
+                    regex_sources[slot].push((p.regex.clone(), 0..0, p.label.clone()));
+                    langs[slot]
+                        .regexes
+                        .push(RegexRule::new(p.regex.clone(), ti, false));
                 }
                 for w in &ind.windows {
                     let slot = lang_slot(w.lang);
@@ -330,14 +354,26 @@ impl Coder {
                     })?;
                 rules.ac = Some(ac);
             }
-            if !regex_sources[slot].is_empty() {
-                let set = RegexSetBuilder::new(&regex_sources[slot])
+            let sources = &regex_sources[slot];
+            if !sources.is_empty() {
+                let set = RegexSetBuilder::new(sources.iter().map(|(s, _, _)| s))
                     .case_insensitive(true)
-                    .build()
-                    .map_err(|e| {
-                        codebook.error_at(0..0, "(patterns)".into(), format!("regex set: {e}"))
-                    })?;
-                rules.set = Some(set);
+                    .build();
+                match set {
+                    Ok(set) => rules.set = Some(set),
+                    Err(e) => {
+                        // Name the expression at fault (patterns were checked when the
+                        // codebook was loaded; wildcard terms were not).
+                        for (source, span, what) in sources {
+                            compile(codebook, source, span.clone(), what)?;
+                        }
+                        return Err(codebook.error_at(
+                            0..0,
+                            "(patterns)".into(),
+                            format!("regex set: {e}"),
+                        ));
+                    }
+                }
             }
         }
         Ok(Coder {
@@ -507,7 +543,8 @@ impl Coder {
         if let Some(set) = &rules.set {
             for i in set.matches(&view.text).iter() {
                 let r = &rules.regexes[i];
-                for m in r.regex.find_iter(&view.text) {
+                let Some(regex) = r.regex() else { continue };
+                for m in regex.find_iter(&view.text) {
                     let start = view.src(m.start());
                     let mut end = view.src(m.end());
                     if start == end || !boundary(start) {
