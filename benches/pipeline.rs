@@ -203,15 +203,22 @@ fn timings_json(report: &BuildReport) -> Value {
     })
 }
 
-/// Child process: ingest `SCOWAY_BENCH_INPUT` into `SCOWAY_BENCH_DATA` and build, optionally
-/// pinned to one CPU; prints one JSON line.
-fn child_build() {
+/// A child's input folder and data directory (`SCOWAY_BENCH_INPUT`, `SCOWAY_BENCH_DATA`),
+/// after pinning the process to the CPU in `SCOWAY_BENCH_PIN`, if set.
+fn child_setup() -> (PathBuf, DataDir) {
     let var = |n: &str| std::env::var(n).unwrap_or_else(|_| panic!("{n} is not set"));
     if let Some(cpu) = env_f64("SCOWAY_BENCH_PIN") {
         pin_to_cpu(cpu as usize);
     }
     let input = PathBuf::from(var("SCOWAY_BENCH_INPUT"));
     let data = DataDir::new(PathBuf::from(var("SCOWAY_BENCH_DATA")));
+    (input, data)
+}
+
+/// Child process: ingest `SCOWAY_BENCH_INPUT` into `SCOWAY_BENCH_DATA` and build, optionally
+/// pinned to one CPU; prints one JSON line.
+fn child_build() {
+    let (input, data) = child_setup();
     let threads = env_f64("SCOWAY_BENCH_THREADS").map(|t| t as usize);
 
     let (t, cpu) = (Instant::now(), cpu_seconds());
@@ -251,12 +258,7 @@ fn child_build() {
 /// with one indexing thread (commit included). Coding, the store and the code files are left
 /// out. Prints one JSON line.
 fn child_parts() {
-    let var = |n: &str| std::env::var(n).unwrap_or_else(|_| panic!("{n} is not set"));
-    if let Some(cpu) = env_f64("SCOWAY_BENCH_PIN") {
-        pin_to_cpu(cpu as usize);
-    }
-    let input = PathBuf::from(var("SCOWAY_BENCH_INPUT"));
-    let data = DataDir::new(PathBuf::from(var("SCOWAY_BENCH_DATA")));
+    let (input, data) = child_setup();
     ingest_dir(&data, &input);
     let store = DocStore::open(data.store_dir()).expect("open store");
     let docs = store.load_all().expect("load documents");
@@ -359,12 +361,18 @@ fn profile_tokenize(corpus: &Corpus) {
     );
 }
 
-fn profile_build(corpus: &Corpus) {
+/// A temporary data directory with the corpus ingested (dropping the guard deletes it).
+fn ingested(corpus: &Corpus) -> (tempfile::TempDir, DataDir) {
     let work = tempfile::tempdir().expect("temp dir");
     let input = work.path().join("input");
     write_documents(corpus, &input);
     let data = DataDir::new(work.path().join("data"));
     ingest_dir(&data, &input);
+    (work, data)
+}
+
+fn profile_build(corpus: &Corpus) {
+    let (_work, data) = ingested(corpus);
     let threads = env_f64("SCOWAY_BENCH_THREADS").map_or(1, |t| t as usize);
     let t = Instant::now();
     let built = pipeline::build(
@@ -384,13 +392,9 @@ fn profile_build(corpus: &Corpus) {
     );
 }
 
-/// Coding alone, one thread, on documents already segmented.
+/// Coding alone, one thread, each document right after segmenting it (see [`time_coding`]).
 fn profile_code(corpus: &Corpus) {
-    let work = tempfile::tempdir().expect("temp dir");
-    let input = work.path().join("input");
-    write_documents(corpus, &input);
-    let data = DataDir::new(work.path().join("data"));
-    ingest_dir(&data, &input);
+    let (_work, data) = ingested(corpus);
     let docs = DocStore::open(data.store_dir())
         .expect("open store")
         .load_all()
