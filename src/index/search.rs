@@ -287,14 +287,31 @@ fn snippets(
     path: &Path,
 ) -> Result<Vec<Snippet>, IndexError> {
     let f = schema::fields();
-    let query = BooleanQuery::new(vec![
-        (Occur::Must, parsed.query.box_clone()),
-        (Occur::Must, term_query(f.level, LEVEL_PARA)),
-        (Occur::Must, term_query(f.id, id)),
-    ]);
-    let top = searcher
-        .search(&query, &TopDocs::with_limit(n).order_by_score())
-        .map_err(|e| IndexError::tantivy(path, e))?;
+    let in_document = |query: Box<dyn Query>| {
+        BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (Occur::Must, term_query(f.level, LEVEL_PARA)),
+            (Occur::Must, term_query(f.id, id)),
+        ])
+    };
+    let best = |query: &BooleanQuery| {
+        searcher
+            .search(query, &TopDocs::with_limit(n).order_by_score())
+            .map_err(|e| IndexError::tantivy(path, e))
+    };
+    let mut top = best(&in_document(parsed.query.box_clone()))?;
+    if top.is_empty() && !parsed.highlight_terms.is_empty() {
+        // The document matches as a whole but no paragraph does alone (`上海精神 AND 主权`
+        // with the two in different paragraphs): show the paragraphs with the query's terms.
+        let any_term = BooleanQuery::new(
+            parsed
+                .highlight_terms
+                .iter()
+                .map(|t| (Occur::Should, term_query(f.text, t)))
+                .collect(),
+        );
+        top = best(&in_document(Box::new(any_term)))?;
+    }
     let mut out = Vec::with_capacity(top.len());
     for (_, addr) in top {
         let p = stored_paragraph(&load(searcher, addr, path)?);
@@ -306,7 +323,9 @@ fn snippets(
     Ok(out)
 }
 
-/// Byte spans of `text` whose tokens (main or sub-word) are among `terms`, merged.
+/// Byte spans of `text` whose tokens (main or sub-word) are among `terms`; overlapping and
+/// touching spans are merged, so that a word jieba cuts in pieces (`差/序/格局`) is marked as
+/// one.
 pub(crate) fn highlight_spans(text: &str, terms: &BTreeSet<String>) -> Vec<(usize, usize)> {
     let mut spans: Vec<(usize, usize)> = Segmenter::global()
         .tokenize(text, Lang::Zh)
@@ -318,7 +337,7 @@ pub(crate) fn highlight_spans(text: &str, terms: &BTreeSet<String>) -> Vec<(usiz
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
     for (s, e) in spans {
         match merged.last_mut() {
-            Some(last) if s < last.1 => last.1 = last.1.max(e),
+            Some(last) if s <= last.1 => last.1 = last.1.max(e),
             _ => merged.push((s, e)),
         }
     }

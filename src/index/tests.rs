@@ -459,3 +459,19 @@ proptest! {
         let _ = parse_query(&q);
     }
 }
+
+#[test]
+fn touching_highlights_merge_into_one() {
+    // Whatever pieces the segmenter cuts 差序格局 into, all of them looked for mark one span.
+    let text = "中国社会的差序格局与礼治秩序";
+    let terms: std::collections::BTreeSet<String> = Segmenter::global()
+        .tokenize("差序格局", Lang::Zh)
+        .into_iter()
+        .map(|t| t.term)
+        .collect();
+    let start = text.find("差序格局").unwrap();
+    assert_eq!(
+        search::highlight_spans(text, &terms),
+        [(start, start + "差序格局".len())]
+    );
+}

@@ -300,3 +300,31 @@ fn a_changed_document_is_reindexed() {
     assert_eq!(search(d, &["粮食安全"])["total"], 0);
     assert_eq!(search(d, &["能源安全"])["total"], 1);
 }
+
+#[test]
+fn a_document_matched_across_paragraphs_still_shows_its_evidence() {
+    // 上海精神 and 三股势力 stand in two different paragraphs of the 2002 fixture: no single
+    // paragraph matches the query, the document does, and its snippets show both terms.
+    let dir = built();
+    let v = search(dir.path(), &["\"上海精神\" AND 三股势力", "--to", "2010"]);
+    assert_eq!(hit_ids(&v), ["srch-chs-2002-declaration"]);
+    let chars = original(dir.path(), "srch-chs-2002-declaration");
+    let snippets = v["hits"][0]["snippets"].as_array().unwrap();
+    let paragraphs: Vec<u64> = snippets
+        .iter()
+        .map(|s| s["paragraph"].as_u64().unwrap())
+        .collect();
+    assert_eq!(paragraphs.len(), 2, "{snippets:?}");
+    assert_ne!(paragraphs[0], paragraphs[1]);
+    let mut marked: Vec<String> = snippets
+        .iter()
+        .flat_map(|s| s["highlights"].as_array().unwrap().clone())
+        .map(|h| {
+            chars[h[0].as_u64().unwrap() as usize..h[1].as_u64().unwrap() as usize]
+                .iter()
+                .collect()
+        })
+        .collect();
+    marked.sort();
+    assert_eq!(marked, ["三股势力", "上海精神"]);
+}
