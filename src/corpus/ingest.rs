@@ -323,6 +323,18 @@ pub struct ParsedDoc {
     pub sha256: String,
 }
 
+/// What kind of JSON value `v` is, for error messages.
+fn json_type(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
 /// Decodes and parses the bytes of a file named `path` (the extension picks the format).
 ///
 /// Pure: it touches no file system, which makes it the entry point for fuzzing.
@@ -663,30 +675,55 @@ fn parse_json(path: &Path, src: &str) -> Result<Vec<ParsedDoc>, IngestError> {
                 }
             };
             let serde_json::Value::Object(obj) = &item else {
-                return Err(IngestError::field(path, None, &where_(""), "expected a JSON object"));
+                return Err(IngestError::field(
+                    path,
+                    None,
+                    &where_(""),
+                    "expected a JSON object",
+                ));
             };
-            let text = match (obj.get("text").or_else(|| obj.get("content")), obj.get("paragraphs")) {
+            let text = match (
+                obj.get("text").or_else(|| obj.get("content")),
+                obj.get("paragraphs"),
+            ) {
                 (Some(serde_json::Value::String(t)), _) => t.clone(),
                 (_, Some(serde_json::Value::Array(ps))) => ps
                     .iter()
                     .map(|p| {
                         p.as_str().map(str::to_string).ok_or_else(|| {
-                            IngestError::field(path, None, &where_("paragraphs"), "every paragraph must be a string")
+                            IngestError::field(
+                                path,
+                                None,
+                                &where_("paragraphs"),
+                                "every paragraph must be a string",
+                            )
                         })
                     })
                     .collect::<Result<Vec<_>, _>>()?
                     .join("\n\n"),
-                _ => {
+                (text, paragraphs) => {
+                    // Name what is there when it has the wrong type, not just "missing".
+                    let (field, found) = match (text, paragraphs) {
+                        (Some(v), _) => ("text", json_type(v)),
+                        (None, Some(v)) => ("paragraphs", json_type(v)),
+                        (None, None) => ("text", "nothing"),
+                    };
                     return Err(IngestError::field(
                         path,
                         None,
-                        &where_("text"),
-                        "missing: give the text as `text` (a string) or `paragraphs` (an array of strings)",
+                        &where_(field),
+                        format!(
+                            "found {found}: give the text as `text` (a string) or `paragraphs` \
+                             (an array of strings)"
+                        ),
                     ));
                 }
             };
             let mut meta = PartialMeta::default();
-            let mut fields = FieldParser { path, meta: &mut meta };
+            let mut fields = FieldParser {
+                path,
+                meta: &mut meta,
+            };
             for (key, value) in obj {
                 let value = match value {
                     serde_json::Value::String(s) => s.clone(),
@@ -703,7 +740,12 @@ fn parse_json(path: &Path, src: &str) -> Result<Vec<ParsedDoc>, IngestError> {
                 }
             }
             if many && meta.id.is_none() {
-                return Err(IngestError::field(path, None, &where_("id"), "missing: every document of a JSON array needs an id"));
+                return Err(IngestError::field(
+                    path,
+                    None,
+                    &where_("id"),
+                    "missing: every document of a JSON array needs an id",
+                ));
             }
             Ok(ParsedDoc {
                 meta,
@@ -921,7 +963,25 @@ mod tests {
             "d.json: field `[1].id`: missing: every document of a JSON array needs an id"
         );
         let err = parse_json(p, r#"{"id":"a","date":"2001-01-01"}"#).unwrap_err();
-        assert!(err.to_string().contains("field `text`"), "{err}");
+        assert!(
+            err.to_string().contains("field `text`: found nothing"),
+            "{err}"
+        );
+        let err = parse_json(p, r#"{"id":"a","date":"2001-01-01","text":5}"#).unwrap_err();
+        assert!(
+            err.to_string().contains("field `text`: found a number"),
+            "{err}"
+        );
+        let err = parse_json(
+            p,
+            r#"[{"id":"a","date":"2001-01-01","text":"x"},{"id":"b","date":"2001-01-01","paragraphs":"y"}]"#,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("field `[1].paragraphs`: found a string"),
+            "{err}"
+        );
     }
 
     proptest! {
