@@ -32,6 +32,21 @@ fn hit_ids(v: &Value) -> Vec<String> {
     ids
 }
 
+/// The highlighted texts of a hit's snippets, cut from its document's original `chars`.
+fn highlighted(hit: &Value, chars: &[char]) -> Vec<String> {
+    hit["snippets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["highlights"].as_array().unwrap().clone())
+        .map(|h| {
+            chars[h[0].as_u64().unwrap() as usize..h[1].as_u64().unwrap() as usize]
+                .iter()
+                .collect()
+        })
+        .collect()
+}
+
 /// The original text of a stored document, as chars.
 fn original(data: &Path, id: &str) -> Vec<char> {
     let path = data.join("store").join(format!("{id}.json"));
@@ -99,17 +114,7 @@ fn sub_words_phrases_and_slop() {
     // The highlight of a sub-word is the sub-word, not its compound.
     let v = search(d, &["机构"]);
     let chars = original(d, "srch-chs-2002-declaration");
-    let marked: Vec<String> = v["hits"][0]["snippets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|s| s["highlights"].as_array().unwrap().clone())
-        .map(|h| {
-            chars[h[0].as_u64().unwrap() as usize..h[1].as_u64().unwrap() as usize]
-                .iter()
-                .collect()
-        })
-        .collect();
+    let marked = highlighted(&v["hits"][0], &chars);
     assert!(!marked.is_empty());
     assert!(marked.iter().all(|m| m == "机构"), "{marked:?}");
 }
@@ -316,15 +321,7 @@ fn a_document_matched_across_paragraphs_still_shows_its_evidence() {
         .collect();
     assert_eq!(paragraphs.len(), 2, "{snippets:?}");
     assert_ne!(paragraphs[0], paragraphs[1]);
-    let mut marked: Vec<String> = snippets
-        .iter()
-        .flat_map(|s| s["highlights"].as_array().unwrap().clone())
-        .map(|h| {
-            chars[h[0].as_u64().unwrap() as usize..h[1].as_u64().unwrap() as usize]
-                .iter()
-                .collect()
-        })
-        .collect();
+    let mut marked = highlighted(&v["hits"][0], &chars);
     marked.sort();
     assert_eq!(marked, ["三股势力", "上海精神"]);
 }
