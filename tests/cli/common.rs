@@ -1,8 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use assert_cmd::Command;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The repository root.
 pub fn repo() -> PathBuf {
@@ -30,9 +30,14 @@ pub fn shared(rel: &str) -> PathBuf {
     path
 }
 
+/// The `scoway` binary that cargo built for these tests.
+pub fn scoway_bin() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_scoway"))
+}
+
 /// A `scoway` command with `--data-dir` set to `data`.
 pub fn scoway(data: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("scoway").expect("the scoway binary is built by cargo test");
+    let mut cmd = Command::new(scoway_bin());
     cmd.arg("--data-dir").arg(data);
     cmd.env_remove("SCOWAY_DATA_DIR");
     cmd.env_remove("SCOWAY_CODEBOOK");
@@ -60,7 +65,7 @@ pub fn run_json(data: &Path, args: &[&str]) -> serde_json::Value {
 
 /// A plain `std::process::Command` for `scoway`, for tests that spawn and kill it.
 pub fn scoway_process(data: &Path) -> std::process::Command {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("scoway"));
+    let mut cmd = Command::new(scoway_bin());
     cmd.arg("--data-dir").arg(data);
     cmd.env_remove("SCOWAY_DATA_DIR");
     cmd.env_remove("SCOWAY_CODEBOOK");

@@ -2,7 +2,7 @@
 //! loopback, serving the fixture pages of `tests/fixtures/sites/` (pages we wrote, in the
 //! structure of each supported site).
 
-use crate::common::{fixture, scoway};
+use crate::common::{fixture, scoway, scoway_bin};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
@@ -212,7 +212,7 @@ fn expected() -> HashMap<String, Vec<String>> {
 }
 
 /// `scoway fetch` against the fixture server, fast settings, JSON output.
-fn fetch_command(data: &Path, server: &Server, args: &[&str]) -> assert_cmd::Command {
+fn fetch_command(data: &Path, server: &Server, args: &[&str]) -> std::process::Command {
     let mut cmd = scoway(data);
     for var in [
         "http_proxy",
@@ -601,7 +601,7 @@ fn killed_run_leaves_only_complete_files_and_resumes() {
     let server = Server::start();
     let data = tempfile::tempdir().unwrap();
     let d = data.path();
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("scoway"))
+    let mut child = Command::new(scoway_bin())
         .arg("--data-dir")
         .arg(d)
         .args(["fetch", "--catalog"])

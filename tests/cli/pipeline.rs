@@ -217,7 +217,6 @@ fn run_without_network_fails_fast_and_says_how_to_ingest_instead() {
             "--only",
             "chs-2001-declaration",
         ])
-        .timeout(Duration::from_secs(120))
         .output()
         .unwrap();
     assert!(!out.status.success());
