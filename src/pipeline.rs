@@ -8,7 +8,7 @@
 
 use crate::code::{self, Codebook, Coder, DocumentCodes};
 use crate::corpus::ingest::{self, FileReport, IngestError, IngestOptions, MetaLookup, Overrides};
-use crate::corpus::{DocMeta, DocStore, Document, StoreError};
+use crate::corpus::{DocKey, DocMeta, DocStore, Document, StoreError};
 use crate::index::{IndexError, Indexer, IndexerOptions};
 use crate::layout::DataDir;
 use crate::segment::{Segmenter, Token};
@@ -177,26 +177,30 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
         .max(1);
     let mut indexer = Indexer::open_with(data, IndexerOptions::with_threads(threads))?;
 
-    let in_store: HashMap<&str, &str> = docs
+    // Versions are keyed `<id>.<lang>` (DocKey's text form), as in the index.
+    let keys: Vec<String> = docs.iter().map(|d| d.key().to_string()).collect();
+    let in_store: HashMap<&str, &str> = keys
         .iter()
-        .map(|d| (d.meta.id.as_str(), d.sha256.as_str()))
+        .zip(&docs)
+        .map(|(k, d)| (k.as_str(), d.sha256.as_str()))
         .collect();
     let stale: Vec<String> = indexer
         .indexed()
         .keys()
-        .filter(|id| !in_store.contains_key(id.as_str()))
+        .filter(|key| !in_store.contains_key(key.as_str()))
         .cloned()
         .collect();
-    let needs_index: HashSet<&str> = docs
+    let needs_index: HashSet<&str> = keys
         .iter()
-        .filter(|d| indexer.indexed().get(&d.meta.id) != Some(&d.sha256))
-        .map(|d| d.meta.id.as_str())
+        .zip(&docs)
+        .filter(|(k, d)| indexer.indexed().get(k.as_str()) != Some(&d.sha256))
+        .map(|(k, _)| k.as_str())
         .collect();
 
     let codes_dir = data.codes_dir();
     let cache_path = codes_dir.join(CACHE_FILE);
-    let mut cached = read_cache(&cache_path, |id, sha, hash| {
-        !needs_index.contains(id) && in_store.get(id) == Some(&sha) && hash == codebook_hash
+    let mut cached = read_cache(&cache_path, |key, sha, hash| {
+        !needs_index.contains(key) && in_store.get(key) == Some(&sha) && hash == codebook_hash
     });
 
     let pool = rayon::ThreadPoolBuilder::new()
@@ -211,11 +215,12 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
     let clocks: [Clock; 4] = Default::default();
     let [seg_clock, index_clock, code_clock, cache_clock] = &clocks;
     let fresh: Vec<(String, DocumentCodes, Vec<u8>)> = pool.install(|| {
-        docs.par_iter()
-            .filter(|d| !cached.contains_key(&d.meta.id))
-            .map_init(TokenBuffers::default, |buffers, doc| {
+        keys.par_iter()
+            .zip(&docs)
+            .filter(|(key, _)| !cached.contains_key(key.as_str()))
+            .map_init(TokenBuffers::default, |buffers, (key, doc)| {
                 let tokens = seg_clock.time(|| buffers.segment(segmenter, doc));
-                if needs_index.contains(doc.meta.id.as_str()) {
+                if needs_index.contains(key.as_str()) {
                     index_clock.time(|| indexer.upsert(doc, tokens))?;
                 }
                 let codes = code_clock.time(|| coder.code_document(doc, tokens));
@@ -230,7 +235,7 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
                         source: std::io::Error::other(e),
                     })
                 })?;
-                Ok((doc.meta.id.clone(), codes, line))
+                Ok((key.clone(), codes, line))
             })
             .collect::<Result<_, PipelineError>>()
     })?;
@@ -239,8 +244,8 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
     timings.index_add = index_clock.seconds();
     timings.code = code_clock.seconds();
     timings.cache_encode = cache_clock.seconds();
-    for id in &stale {
-        indexer.remove(id)?;
+    for key in &stale {
+        indexer.remove(key)?;
     }
     indexer.commit()?;
     lap(&mut timings.commit);
@@ -251,10 +256,11 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
         .map(|(id, codes, line)| (id, (codes, line)))
         .collect();
     all.extend(cached.drain());
-    let rows: Vec<(DocMeta, DocumentCodes, Vec<u8>)> = docs
+    let rows: Vec<(DocMeta, DocumentCodes, Vec<u8>)> = keys
         .iter()
-        .filter_map(|d| {
-            all.remove(&d.meta.id)
+        .zip(&docs)
+        .filter_map(|(key, d)| {
+            all.remove(key)
                 .map(|(codes, line)| (d.meta.clone(), codes, line))
         })
         .collect();
@@ -291,9 +297,9 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// Files that ingest rejected.
-    pub fn rejected(&self) -> impl Iterator<Item = &FileReport> {
-        self.ingest.iter().filter(|r| r.result.is_err())
+    /// What ingest rejected (files, entries of JSON arrays, unreadable paths of a folder).
+    pub fn rejected(&self) -> impl Iterator<Item = &IngestError> {
+        self.ingest.iter().flat_map(FileReport::errors)
     }
 }
 
@@ -357,8 +363,8 @@ pub fn segment_document(segmenter: &Segmenter, doc: &Document) -> Vec<Vec<Token>
         .collect()
 }
 
-/// The entries of the code cache that `keep(id, sha256, codebook hash)` accepts: their codes
-/// and their line as it is in the file. A missing or unreadable cache, or a line that does not
+/// The entries of the code cache that `keep(key, sha256, codebook hash)` accepts (`key` as
+/// `<id>.<lang>`), by key: their codes and their line as it is in the file. A missing or unreadable cache, or a line that does not
 /// parse, only means more documents to code.
 fn read_cache(
     path: &Path,
@@ -369,10 +375,11 @@ fn read_cache(
         return entries;
     };
     for line in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-        if let Ok(c) = serde_json::from_slice::<CachedCodes>(line)
-            && keep(&c.codes.doc_id, &c.sha256, &c.codebook_hash)
-        {
-            entries.insert(c.codes.doc_id.clone(), (c.codes, line.to_vec()));
+        if let Ok(c) = serde_json::from_slice::<CachedCodes>(line) {
+            let key = DocKey::new(c.codes.doc_id.as_str(), c.codes.lang).to_string();
+            if keep(&key, &c.sha256, &c.codebook_hash) {
+                entries.insert(key, (c.codes, line.to_vec()));
+            }
         }
     }
     entries

@@ -121,6 +121,8 @@ pub struct DocumentSummary {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocumentCodes {
     pub doc_id: String,
+    /// The language of the coded version (a document's versions are coded apart).
+    pub lang: Lang,
     /// sha256 of the document's raw bytes (from [`Document::sha256`]).
     pub sha256: String,
     pub codebook_hash: String,
@@ -446,6 +448,7 @@ impl Coder {
         let document = summarise(&paragraphs);
         DocumentCodes {
             doc_id: doc.meta.id.clone(),
+            lang: doc.meta.lang,
             sha256: doc.sha256.clone(),
             codebook_hash: self.codebook_hash.clone(),
             paragraphs,

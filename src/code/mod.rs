@@ -40,8 +40,8 @@ use crate::corpus::document::{DocMeta, Document, Lang, Paragraph};
 use crate::segment::{Segmenter, Token};
 
 /// A document made from a bare text (for `scoway code --text` and gold units), normalised like
-/// an ingested one; Chinese is converted to simplified characters, the script of the codebook
-/// (as `scoway ingest --to-simplified` does). With `split`, the text is cut into paragraphs as
+/// an ingested one: its script is detected, and traditional characters are converted to
+/// simplified ones, the script of the codebook. With `split`, the text is cut into paragraphs as
 /// ingest cuts it; without, the whole text is one paragraph (one coding unit). `None` for a
 /// text with no content.
 pub fn document_from_text(id: &str, text: &str, lang: Lang, split: bool) -> Option<Document> {
@@ -55,22 +55,16 @@ pub fn document_from_text(id: &str, text: &str, lang: Lang, split: bool) -> Opti
         source_url: None,
         meeting_no: None,
         city: None,
+        script: Default::default(),
     };
-    let to_simplified = lang == Lang::Zh;
     let sha = {
         use sha2::Digest;
         hex::encode(sha2::Sha256::digest(text.as_bytes()))
     };
     if split {
-        return crate::corpus::ingest::build_document(
-            meta,
-            text.to_string(),
-            sha,
-            "text".into(),
-            &crate::corpus::ingest::IngestOptions { to_simplified },
-        );
+        return Document::from_original(meta, text.to_string(), sha, "text".into());
     }
-    let normalized = crate::text::normalize(text, crate::text::NormalizeOptions { to_simplified });
+    let (normalized, script) = crate::text::normalize_detecting(text);
     if normalized.trim().is_empty() {
         return None;
     }
@@ -82,7 +76,7 @@ pub fn document_from_text(id: &str, text: &str, lang: Lang, split: bool) -> Opti
         byte_end: normalized.len(),
     };
     Some(Document {
-        meta,
+        meta: DocMeta { script, ..meta },
         sha256: sha,
         source: "text".into(),
         original: text.to_string(),

@@ -135,6 +135,7 @@ pub fn documents_frame(docs: &[(DocMeta, DocumentCodes)]) -> PolarsResult<DataFr
         "body" => docs.iter().map(|(m, _)| m.body.as_str()).collect::<Vec<_>>(),
         "doc_type" => docs.iter().map(|(m, _)| m.doc_type.as_str()).collect::<Vec<_>>(),
         "lang" => docs.iter().map(|(m, _)| m.lang.as_str()).collect::<Vec<_>>(),
+        "script" => docs.iter().map(|(m, _)| m.script.as_str()).collect::<Vec<_>>(),
         "title" => docs.iter().map(|(m, _)| m.title.as_str()).collect::<Vec<_>>(),
         "meeting_no" => docs
             .iter()
@@ -162,6 +163,7 @@ pub fn documents_frame(docs: &[(DocMeta, DocumentCodes)]) -> PolarsResult<DataFr
 pub fn paragraph_codes_frame(docs: &[(DocMeta, DocumentCodes)]) -> PolarsResult<DataFrame> {
     let n: usize = docs.iter().map(|(_, c)| c.paragraphs.len()).sum::<usize>() * DIMENSIONS.len();
     let mut doc_id = Vec::with_capacity(n);
+    let mut lang = Vec::with_capacity(n);
     let mut paragraph = Vec::with_capacity(n);
     let mut tokens = Vec::with_capacity(n);
     let mut dimension = Vec::with_capacity(n);
@@ -173,6 +175,7 @@ pub fn paragraph_codes_frame(docs: &[(DocMeta, DocumentCodes)]) -> PolarsResult<
         for p in &c.paragraphs {
             for d in DIMENSIONS {
                 doc_id.push(m.id.as_str());
+                lang.push(m.lang.as_str());
                 paragraph.push(i64::from(p.index));
                 tokens.push(i64::try_from(p.tokens).unwrap_or(i64::MAX));
                 dimension.push(d);
@@ -189,6 +192,7 @@ pub fn paragraph_codes_frame(docs: &[(DocMeta, DocumentCodes)]) -> PolarsResult<
     }
     df!(
         "doc_id" => doc_id,
+        "lang" => lang,
         "paragraph" => paragraph,
         "tokens" => tokens,
         "dimension" => dimension,
@@ -201,19 +205,18 @@ pub fn paragraph_codes_frame(docs: &[(DocMeta, DocumentCodes)]) -> PolarsResult<
 
 /// The `evidence` frame: one row per hit.
 pub fn evidence_frame(docs: &[(DocMeta, DocumentCodes)]) -> PolarsResult<DataFrame> {
-    let rows: Vec<(&str, i64, &super::Evidence)> = docs
+    let rows: Vec<(&DocMeta, i64, &super::Evidence)> = docs
         .iter()
         .flat_map(|(m, c)| {
-            c.paragraphs.iter().flat_map(move |p| {
-                p.evidence
-                    .iter()
-                    .map(move |e| (m.id.as_str(), i64::from(p.index), e))
-            })
+            c.paragraphs
+                .iter()
+                .flat_map(move |p| p.evidence.iter().map(move |e| (m, i64::from(p.index), e)))
         })
         .collect();
     let off = |x: usize| i64::try_from(x).unwrap_or(i64::MAX);
     df!(
-        "doc_id" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+        "doc_id" => rows.iter().map(|r| r.0.id.as_str()).collect::<Vec<_>>(),
+        "lang" => rows.iter().map(|r| r.0.lang.as_str()).collect::<Vec<_>>(),
         "paragraph" => rows.iter().map(|r| r.1).collect::<Vec<i64>>(),
         "dimension" => rows.iter().map(|r| r.2.dimension.as_str()).collect::<Vec<_>>(),
         "indicator" => rows.iter().map(|r| r.2.indicator.as_str()).collect::<Vec<_>>(),

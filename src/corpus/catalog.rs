@@ -4,7 +4,7 @@
 //! columns and how the rows were confirmed). [`Catalog::load`] reads another file with the
 //! same columns; every row is validated, and an error names the file, line and field.
 
-use super::document::{DocMeta, Lang, validate_id};
+use super::document::{DocKey, DocMeta, Lang, validate_id};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use std::fmt;
@@ -113,13 +113,10 @@ impl CatalogEntry {
             .collect()
     }
 
-    /// Document-store id of the `lang` version: the catalogue id for Chinese, `<id>.<lang>`
-    /// for the others, so that the language versions of a document sit side by side.
-    pub fn doc_id(&self, lang: Lang) -> String {
-        match lang {
-            Lang::Zh => self.id.clone(),
-            other => format!("{}.{}", self.id, other.as_str()),
-        }
+    /// Store key of the `lang` version: the catalogue id and the language (the language
+    /// versions of a document are its parallel versions, one id).
+    pub fn key(&self, lang: Lang) -> DocKey {
+        DocKey::new(self.id.clone(), lang)
     }
 
     /// The catalogue title in `lang`: `title_zh` for Chinese, `title_en` for English and
@@ -135,10 +132,10 @@ impl CatalogEntry {
             .unwrap_or(self.id.as_str())
     }
 
-    /// Metadata of the `lang` version of this document (id from [`CatalogEntry::doc_id`]).
+    /// Metadata of the `lang` version of this document.
     pub fn meta(&self, lang: Lang) -> DocMeta {
         DocMeta {
-            id: self.doc_id(lang),
+            id: self.id.clone(),
             date: self.date,
             body: self.body.clone(),
             doc_type: self.doc_type.clone(),
@@ -147,6 +144,7 @@ impl CatalogEntry {
             source_url: self.url(lang).map(str::to_string),
             meeting_no: self.meeting_no,
             city: self.city.clone(),
+            script: Default::default(),
         }
     }
 }
@@ -467,7 +465,8 @@ mod tests {
         assert_eq!(zh.meeting_no, Some(19));
         assert_eq!(zh.city.as_deref(), Some("Bishkek"));
         let ru = e.meta(Lang::Ru);
-        assert_eq!(ru.id, "chs-2019-declaration.ru");
+        assert_eq!(ru.id, "chs-2019-declaration");
+        assert_eq!(e.key(Lang::Ru).to_string(), "chs-2019-declaration.ru");
         assert_eq!(ru.title, "Bishkek Declaration");
         assert_eq!(ru.source_url, None);
         assert_eq!(e.confirmed_by.len(), 2);

@@ -1,9 +1,12 @@
 //! The document model shared by every stage.
 
+use crate::text::{normalize_detecting, paragraph_spans};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
+
+pub use crate::text::Script;
 
 /// Language of a document. Chinese and Russian are the SCO's official languages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -46,6 +49,45 @@ impl FromStr for Lang {
     }
 }
 
+/// What identifies a stored document version: the document's id and the language of the
+/// version. `chs-2018-declaration` in Chinese and in Russian are one document in two versions,
+/// two entries of the store, the index and the exports.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct DocKey {
+    pub id: String,
+    pub lang: Lang,
+}
+
+impl DocKey {
+    pub fn new(id: impl Into<String>, lang: Lang) -> Self {
+        Self {
+            id: id.into(),
+            lang,
+        }
+    }
+
+    /// Parses the `<id>.<lang>` form of [`fmt::Display`] (the store's file stems and the
+    /// index's key field).
+    pub fn parse(s: &str) -> Option<DocKey> {
+        let (id, lang) = s.rsplit_once('.')?;
+        let lang = match lang {
+            "zh" => Lang::Zh,
+            "ru" => Lang::Ru,
+            "en" => Lang::En,
+            _ => return None,
+        };
+        validate_id(id).ok()?;
+        Some(DocKey::new(id, lang))
+    }
+}
+
+/// `<id>.<lang>`: unambiguous because the language, always last, has no dot.
+impl fmt::Display for DocKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.id, self.lang)
+    }
+}
+
 /// Metadata of one document (see DESIGN.md, "Document metadata").
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocMeta {
@@ -66,11 +108,20 @@ pub struct DocMeta {
     pub meeting_no: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
+    /// The script of the text, detected when the document is built ([`Script::None`] until
+    /// then, and for documents stored before scoway detected scripts).
+    #[serde(default)]
+    pub script: Script,
 }
 
 impl DocMeta {
     pub fn year(&self) -> i32 {
         self.date.year()
+    }
+
+    /// The key of this document version in the store, the index and the exports.
+    pub fn key(&self) -> DocKey {
+        DocKey::new(self.id.clone(), self.lang)
     }
 }
 
@@ -88,6 +139,7 @@ impl DocMeta {
             source_url: None,
             meeting_no: None,
             city: None,
+            script: Script::None,
         }
     }
 }
@@ -146,6 +198,54 @@ pub struct Document {
 }
 
 impl Document {
+    /// Builds the stored form of a document from the text as extracted from its source: the
+    /// normalised text, the paragraphs, and the detected script (recorded in the metadata;
+    /// traditional characters are converted to simplified ones in the normalised text).
+    /// `None` when the text has no paragraph.
+    pub fn from_original(
+        mut meta: DocMeta,
+        original: String,
+        sha256: String,
+        source: String,
+    ) -> Option<Document> {
+        let (text, script) = normalize_detecting(&original);
+        meta.script = script;
+        let spans = paragraph_spans(&text);
+        if spans.is_empty() {
+            return None;
+        }
+        // One pass over the text turns the ascending byte spans into char spans.
+        let mut paragraphs = Vec::with_capacity(spans.len());
+        let mut chars_before = 0;
+        let mut byte_pos = 0;
+        for (index, span) in spans.into_iter().enumerate() {
+            chars_before += text[byte_pos..span.start].chars().count();
+            let char_start = chars_before;
+            chars_before += text[span.clone()].chars().count();
+            byte_pos = span.end;
+            paragraphs.push(Paragraph {
+                index: u32::try_from(index).unwrap_or(u32::MAX),
+                char_start,
+                char_end: chars_before,
+                byte_start: span.start,
+                byte_end: span.end,
+            });
+        }
+        Some(Document {
+            meta,
+            sha256,
+            source,
+            original,
+            text,
+            paragraphs,
+        })
+    }
+
+    /// The key of this version in the store, the index and the exports.
+    pub fn key(&self) -> DocKey {
+        self.meta.key()
+    }
+
     /// The normalised text of a paragraph.
     pub fn paragraph_text(&self, p: &Paragraph) -> &str {
         &self.text[p.byte_start..p.byte_end]

@@ -6,11 +6,10 @@
 //! row whose id matches the file stem. A document without a date is rejected: a made-up date
 //! would silently corrupt every time series built on it.
 
-use super::document::{DocMeta, Document, Lang, Paragraph, validate_id};
+use super::document::{DocKey, DocMeta, Document, Lang, validate_id};
 use super::encoding::{self, DecodeError};
 use super::html;
 use super::store::{DocStore, PutOutcome, StoreError};
-use crate::text::{NormalizeOptions, normalize, paragraph_spans};
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -57,6 +56,24 @@ pub enum IngestError {
     },
     #[error("{path}: {message}")]
     Usage { path: PathBuf, message: String },
+    #[error("{path}: skipped: {reason}")]
+    Skipped { path: PathBuf, reason: String },
+    #[error(
+        "{path}: `{key}` is already taken in this batch by {first} (same id and language); \
+         give one of them another id, or another `lang` if it is a translation"
+    )]
+    DuplicateInBatch {
+        path: PathBuf,
+        key: String,
+        first: PathBuf,
+    },
+    #[error(
+        "{path}: field `date`: {date} is outside {min}–{max}; if that is really the date, pass \
+         --any-date",
+        min = SANE_YEARS.start(),
+        max = SANE_YEARS.end()
+    )]
+    DateOutOfRange { path: PathBuf, date: NaiveDate },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -76,12 +93,20 @@ impl IngestError {
     }
 }
 
-/// How text is normalised on the way in.
+/// How files are found and checked on the way in. (Chinese in traditional characters is
+/// always detected and converted for analysis; see [`crate::text::normalize_detecting`].)
 #[derive(Debug, Clone, Copy, Default)]
 pub struct IngestOptions {
-    /// Convert traditional Chinese to simplified.
-    pub to_simplified: bool,
+    /// Follow symbolic links inside a folder even when they point outside it.
+    pub follow_links: bool,
+    /// Accept dates outside [`SANE_YEARS`] (a typo such as year 0201 is refused otherwise).
+    pub any_date: bool,
 }
+
+/// Years a document date may fall in unless [`IngestOptions::any_date`] is set: the SCO was
+/// founded in 2001 and its forerunner, the "Shanghai Five", in 1996; a date outside this range
+/// is almost certainly a typo, and would stretch every chart over centuries.
+pub const SANE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
 
 /// Metadata given on the command line (`--id`, `--date`, ...): it overrides every other source.
 #[derive(Debug, Clone, Default)]
@@ -156,15 +181,46 @@ impl PartialMeta {
 /// What happened to one document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ingested {
-    pub id: String,
+    pub key: DocKey,
     pub outcome: PutOutcome,
 }
 
-/// What happened to one input file (a JSON file may hold several documents).
+/// What happened to one input path: a file (a JSON file may hold several documents, each
+/// stored or rejected on its own), or a path of a folder that was skipped.
 #[derive(Debug)]
 pub struct FileReport {
     pub path: PathBuf,
-    pub result: Result<Vec<Ingested>, IngestError>,
+    /// One entry per document of the file, in order. A file that cannot be read or parsed at
+    /// all has one error here.
+    pub documents: Vec<Result<Ingested, IngestError>>,
+    /// What the user should know although it stopped nothing (a link not followed, invalid
+    /// bytes replaced).
+    pub warnings: Vec<String>,
+}
+
+impl FileReport {
+    fn failed(path: PathBuf, err: IngestError) -> Self {
+        FileReport {
+            path,
+            documents: vec![Err(err)],
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The documents that were stored.
+    pub fn stored(&self) -> impl Iterator<Item = &Ingested> {
+        self.documents.iter().filter_map(|d| d.as_ref().ok())
+    }
+
+    /// The errors of the documents (or of the file) that were rejected.
+    pub fn errors(&self) -> impl Iterator<Item = &IngestError> {
+        self.documents.iter().filter_map(|d| d.as_ref().err())
+    }
+
+    /// True when something of this path was rejected.
+    pub fn has_errors(&self) -> bool {
+        self.errors().next().is_some()
+    }
 }
 
 /// sha256 of `bytes`, lower-case hex.
@@ -172,8 +228,14 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Ingests files and folders (recursively). Every file gets a report; a bad file never stops
-/// the others, and nothing already stored is lost.
+/// Ingests files and folders (recursively). Every file gets a report; a bad file (or a bad
+/// entry of a JSON array) never stops the others, and nothing already stored is lost.
+///
+/// Inside a folder, symbolic links are followed only when they stay inside it, unless
+/// [`IngestOptions::follow_links`]; every path that is skipped is reported. Two files of one
+/// batch that would store the same id in the same language are refused (the second one): they
+/// would otherwise replace each other at every run. The same id in two languages is one
+/// document's parallel versions, and both are kept.
 pub fn ingest_paths(
     store: &DocStore,
     paths: &[PathBuf],
@@ -181,7 +243,7 @@ pub fn ingest_paths(
     catalog: Option<MetaLookup<'_>>,
     opts: &IngestOptions,
 ) -> Result<Vec<FileReport>, IngestError> {
-    let files = collect_files(paths)?;
+    let (files, mut reports) = collect_files(paths, opts)?;
     if overrides.is_per_document() && files.len() != 1 {
         return Err(IngestError::Usage {
             path: paths.first().cloned().unwrap_or_default(),
@@ -192,36 +254,45 @@ pub fn ingest_paths(
         });
     }
     let mut sidecars: HashMap<PathBuf, Result<Sidecar, IngestError>> = HashMap::new();
-    Ok(files
-        .into_iter()
-        .map(|path| {
-            let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
-            let sidecar = sidecars
-                .entry(dir.clone())
-                .or_insert_with(|| Sidecar::load(&dir));
-            let result = match sidecar {
-                Ok(sidecar) => ingest_file(
-                    store,
-                    &path,
-                    sidecar.row_for(&path),
-                    overrides,
-                    catalog,
-                    opts,
-                ),
-                Err(e) => Err(IngestError::Syntax {
+    let mut taken: HashMap<DocKey, PathBuf> = HashMap::new();
+    for path in files {
+        let dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+        let sidecar = sidecars
+            .entry(dir.clone())
+            .or_insert_with(|| Sidecar::load(&dir));
+        let report = match sidecar {
+            Ok(sidecar) => ingest_file(
+                store,
+                &path,
+                sidecar.row_for(&path),
+                overrides,
+                catalog,
+                opts,
+                &mut taken,
+            ),
+            Err(e) => FileReport::failed(
+                path.clone(),
+                IngestError::Syntax {
                     path: path.clone(),
                     line: None,
                     message: format!("its folder's sidecar table is unusable: {e}"),
-                }),
-            };
-            FileReport { path, result }
-        })
-        .collect())
+                },
+            ),
+        };
+        reports.push(report);
+    }
+    Ok(reports)
 }
 
 /// Expands folders into their supported files, sorted; explicit files are kept as given.
-fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
+/// Also returns a report for every path of a folder that was skipped (unreadable, a dangling
+/// link, a loop, a link out of the folder).
+fn collect_files(
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+) -> Result<(Vec<PathBuf>, Vec<FileReport>), IngestError> {
     let mut files = Vec::new();
+    let mut skipped = Vec::new();
     for path in paths {
         let meta = std::fs::metadata(path).map_err(|source| IngestError::Read {
             path: path.clone(),
@@ -231,18 +302,88 @@ fn collect_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, IngestError> {
             files.push(path.clone());
             continue;
         }
-        let mut found: Vec<PathBuf> = walkdir::WalkDir::new(path)
-            .follow_links(true)
+        let root = std::fs::canonicalize(path).map_err(|source| IngestError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let mut found = Vec::new();
+        let walk = walkdir::WalkDir::new(path)
+            .follow_links(opts.follow_links)
             .into_iter()
-            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file() && is_document_file(e.path()))
-            .map(|e| e.into_path())
-            .collect();
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        for entry in walk {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(err) => {
+                    let at = err.path().unwrap_or(path).to_path_buf();
+                    let reason = if err.loop_ancestor().is_some() {
+                        "a symbolic link loop".to_string()
+                    } else {
+                        match err.io_error() {
+                            Some(io) => format!("cannot read it: {io}"),
+                            None => err.to_string(),
+                        }
+                    };
+                    skipped.push(FileReport::failed(
+                        at.clone(),
+                        IngestError::Skipped { path: at, reason },
+                    ));
+                    continue;
+                }
+            };
+            if entry.path_is_symlink() && !opts.follow_links {
+                match link_inside(entry.path(), &root) {
+                    Err(reason) => {
+                        let at = entry.path().to_path_buf();
+                        skipped.push(FileReport::failed(
+                            at.clone(),
+                            IngestError::Skipped { path: at, reason },
+                        ));
+                        continue;
+                    }
+                    Ok(false) => {
+                        skipped.push(FileReport {
+                            path: entry.path().to_path_buf(),
+                            documents: Vec::new(),
+                            warnings: vec![format!(
+                                "not followed: a symbolic link that leads out of {} (pass \
+                                 --follow-links to follow it)",
+                                path.display()
+                            )],
+                        });
+                        continue;
+                    }
+                    Ok(true) => {}
+                }
+            }
+            let is_file = if entry.path_is_symlink() {
+                entry.path().is_file()
+            } else {
+                entry.file_type().is_file()
+            };
+            if is_file && is_document_file(entry.path()) {
+                found.push(entry.into_path());
+            }
+        }
         found.sort();
         files.extend(found);
     }
-    Ok(files)
+    Ok((files, skipped))
+}
+
+/// Whether the symbolic link `link` resolves to a path inside `root` (canonical); an error
+/// says why it cannot be resolved at all (dangling, a loop).
+fn link_inside(link: &Path, root: &Path) -> Result<bool, String> {
+    match std::fs::canonicalize(link) {
+        Ok(target) => Ok(target.starts_with(root)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let target = std::fs::read_link(link)
+                .map(|t| t.display().to_string())
+                .unwrap_or_else(|_| "?".into());
+            Err(format!("a dangling symbolic link (to {target})"))
+        }
+        Err(e) => Err(format!("a symbolic link that cannot be resolved: {e}")),
+    }
 }
 
 /// A file a folder walk picks up: a supported extension, not a README or a sidecar table.
@@ -261,7 +402,8 @@ fn extension(path: &Path) -> Option<String> {
     path.extension().map(|e| e.to_string_lossy().to_lowercase())
 }
 
-/// Ingests one file. `sidecar` is its row of the folder's metadata table, if any.
+/// Ingests one file. `sidecar` is its row of the folder's metadata table, if any; `taken`
+/// holds the keys stored so far in this batch and the file each came from.
 pub fn ingest_file(
     store: &DocStore,
     path: &Path,
@@ -269,45 +411,77 @@ pub fn ingest_file(
     overrides: &Overrides,
     catalog: Option<MetaLookup<'_>>,
     opts: &IngestOptions,
-) -> Result<Vec<Ingested>, IngestError> {
-    let bytes = std::fs::read(path).map_err(|source| IngestError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let parsed = parse_file(path, &bytes)?;
+    taken: &mut HashMap<DocKey, PathBuf>,
+) -> FileReport {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(source) => {
+            return FileReport::failed(
+                path.to_path_buf(),
+                IngestError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                },
+            );
+        }
+    };
+    let parsed = match parse_file(path, &bytes) {
+        Ok(parsed) => parsed,
+        Err(err) => return FileReport::failed(path.to_path_buf(), err),
+    };
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let single = parsed.len() == 1;
-    let mut ingested = Vec::new();
-    for doc in parsed {
-        let mut meta = overrides.layer().or(doc.meta);
-        if single {
-            meta = meta.or(sidecar.cloned().unwrap_or_default());
-        }
-        // The page's own title and date rank below the sidecar table: a researcher's table
-        // is a deliberate correction, a page header is not.
-        meta = meta.or(doc.page);
-        let meta = complete_meta(path, &stem, meta, &doc.text, catalog)?;
-        let id = meta.id.clone();
-        let outcome = store_text(
-            store,
-            meta,
-            doc.text,
-            doc.sha256,
-            path.display().to_string(),
-            opts,
-        )
-        .map_err(|e| match e {
-            IngestError::Empty { .. } => IngestError::Empty {
-                path: path.to_path_buf(),
-            },
-            other => other,
-        })?;
-        ingested.push(Ingested { id, outcome });
+    let documents = parsed
+        .into_iter()
+        .map(|doc| {
+            let doc = doc?;
+            let mut meta = overrides.layer().or(doc.meta);
+            if single {
+                meta = meta.or(sidecar.cloned().unwrap_or_default());
+            }
+            // The page's own title and date rank below the sidecar table: a researcher's table
+            // is a deliberate correction, a page header is not.
+            meta = meta.or(doc.page);
+            let meta = complete_meta(path, &stem, meta, &doc.text, catalog)?;
+            if !opts.any_date && !SANE_YEARS.contains(&meta.year()) {
+                return Err(IngestError::DateOutOfRange {
+                    path: path.to_path_buf(),
+                    date: meta.date,
+                });
+            }
+            let key = meta.key();
+            if let Some(first) = taken.get(&key) {
+                return Err(IngestError::DuplicateInBatch {
+                    path: path.to_path_buf(),
+                    key: key.to_string(),
+                    first: first.clone(),
+                });
+            }
+            let outcome = store_text(
+                store,
+                meta,
+                doc.text,
+                doc.sha256,
+                path.display().to_string(),
+            )
+            .map_err(|e| match e {
+                IngestError::Empty { .. } => IngestError::Empty {
+                    path: path.to_path_buf(),
+                },
+                other => other,
+            })?;
+            taken.insert(key.clone(), path.to_path_buf());
+            Ok(Ingested { key, outcome })
+        })
+        .collect();
+    FileReport {
+        path: path.to_path_buf(),
+        documents,
+        warnings: Vec::new(),
     }
-    Ok(ingested)
 }
 
 /// One document read out of a file, before its metadata is completed.
@@ -338,7 +512,12 @@ fn json_type(v: &serde_json::Value) -> &'static str {
 /// Decodes and parses the bytes of a file named `path` (the extension picks the format).
 ///
 /// Pure: it touches no file system, which makes it the entry point for fuzzing.
-pub fn parse_file(path: &Path, bytes: &[u8]) -> Result<Vec<ParsedDoc>, IngestError> {
+/// A JSON array's entries are parsed one by one: a bad entry is an error of its own, and the
+/// others are still returned.
+pub fn parse_file(
+    path: &Path,
+    bytes: &[u8],
+) -> Result<Vec<Result<ParsedDoc, IngestError>>, IngestError> {
     let ext = extension(path).unwrap_or_default();
     if !SUPPORTED_EXTENSIONS.contains(&ext.as_str()) {
         return Err(IngestError::Unsupported {
@@ -353,7 +532,7 @@ pub fn parse_file(path: &Path, bytes: &[u8]) -> Result<Vec<ParsedDoc>, IngestErr
         "json" => parse_json(path, &decoded.text),
         "html" | "htm" => {
             let page = html::extract(&decoded.text, None);
-            Ok(vec![ParsedDoc {
+            Ok(vec![Ok(ParsedDoc {
                 meta: PartialMeta::default(),
                 text: page.paragraphs.join("\n\n"),
                 page: PartialMeta {
@@ -362,16 +541,16 @@ pub fn parse_file(path: &Path, bytes: &[u8]) -> Result<Vec<ParsedDoc>, IngestErr
                     ..PartialMeta::default()
                 },
                 sha256: sha256_hex(bytes),
-            }])
+            })])
         }
         _ => {
             let (meta, body) = split_front_matter(path, &decoded.text)?;
-            Ok(vec![ParsedDoc {
+            Ok(vec![Ok(ParsedDoc {
                 meta,
                 page: PartialMeta::default(),
                 text: body.to_string(),
                 sha256: sha256_hex(bytes),
-            }])
+            })])
         }
     }
 }
@@ -384,19 +563,24 @@ fn complete_meta(
     text: &str,
     catalog: Option<MetaLookup<'_>>,
 ) -> Result<DocMeta, IngestError> {
-    let id = meta.id.clone().unwrap_or_else(|| stem.to_string());
-    let suffix_lang = id.rsplit_once('.').and_then(|(_, l)| l.parse().ok());
-    let lang = meta
-        .lang
-        .or(suffix_lang)
-        .unwrap_or_else(|| detect_lang(text));
+    let named = meta.id.clone().unwrap_or_else(|| stem.to_string());
+    // `chg-2020-communique.zh` names the document `chg-2020-communique` in Chinese: the
+    // language suffix is the version's language, not part of the id (unless the metadata
+    // says the version is in another language, when the name is kept whole).
+    let (id, lang) = match DocKey::parse(&named) {
+        Some(key) if meta.lang.is_none_or(|l| l == key.lang) => (key.id, key.lang),
+        _ => {
+            let lang = meta.lang.unwrap_or_else(|| detect_lang(text));
+            (named, lang)
+        }
+    };
     // A file named `<catalogue id>` or `<catalogue id>.<lang>` takes that row's metadata.
-    let base = id.rsplit_once('.').map_or(id.as_str(), |(base, _)| base);
     let catalogue_layer = catalog
-        .and_then(|lookup| lookup(&id, lang).or_else(|| lookup(base, lang)))
+        .and_then(|lookup| lookup(&id, lang))
         .map(PartialMeta::from_meta)
         .unwrap_or_default();
-    let meta = meta.or(catalogue_layer);
+    let mut meta = meta.or(catalogue_layer);
+    meta.id = Some(id.clone());
     validate_id(&id).map_err(|m| IngestError::field(path, None, "id", m))?;
     let date = meta.date.ok_or_else(|| IngestError::MissingDate {
         path: path.to_path_buf(),
@@ -416,6 +600,7 @@ fn complete_meta(
         source_url: meta.source_url,
         meeting_no: meta.meeting_no,
         city: meta.city,
+        script: Default::default(),
     })
 }
 
@@ -455,58 +640,22 @@ pub fn store_text(
     original: String,
     sha256: String,
     source: String,
-    opts: &IngestOptions,
 ) -> Result<PutOutcome, IngestError> {
-    let doc =
-        build_document(meta, original, sha256, source, opts).ok_or_else(|| IngestError::Empty {
-            path: PathBuf::new(),
-        })?;
+    let doc = build_document(meta, original, sha256, source).ok_or_else(|| IngestError::Empty {
+        path: PathBuf::new(),
+    })?;
     Ok(store.put(&doc)?)
 }
 
-/// Builds the stored form of a document; `None` when it has no text.
+/// Builds the stored form of a document; `None` when it has no text (see
+/// [`Document::from_original`]).
 pub fn build_document(
     meta: DocMeta,
     original: String,
     sha256: String,
     source: String,
-    opts: &IngestOptions,
 ) -> Option<Document> {
-    let text = normalize(
-        &original,
-        NormalizeOptions {
-            to_simplified: opts.to_simplified,
-        },
-    );
-    let spans = paragraph_spans(&text);
-    if spans.is_empty() {
-        return None;
-    }
-    // One pass over the text turns the ascending byte spans into char spans.
-    let mut paragraphs = Vec::with_capacity(spans.len());
-    let mut chars_before = 0;
-    let mut byte_pos = 0;
-    for (index, span) in spans.into_iter().enumerate() {
-        chars_before += text[byte_pos..span.start].chars().count();
-        let char_start = chars_before;
-        chars_before += text[span.clone()].chars().count();
-        byte_pos = span.end;
-        paragraphs.push(Paragraph {
-            index: u32::try_from(index).unwrap_or(u32::MAX),
-            char_start,
-            char_end: chars_before,
-            byte_start: span.start,
-            byte_end: span.end,
-        });
-    }
-    Some(Document {
-        meta,
-        sha256,
-        source,
-        original,
-        text,
-        paragraphs,
-    })
+    Document::from_original(meta, original, sha256, source)
 }
 
 /// Splits `+++`-delimited TOML front matter from the text.
@@ -633,15 +782,18 @@ impl FieldParser<'_> {
     }
 }
 
-/// Parses `2004-06-17`, `2004/6/17`, `2004.06.17` or `2004年6月17日`.
+/// Parses `2004-06-17`, `2004/6/17`, `2004.06.17` or `2004年6月17日`: a four-digit year, then
+/// month and day, digits only (`-0001-01-01` is not year 1).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
     let s = s.split(['T', ' ']).next().unwrap_or(s);
-    let parts: Vec<&str> = s
-        .split(['-', '/', '.', '年', '月', '日'])
-        .filter(|p| !p.is_empty())
-        .collect();
-    if parts.len() != 3 {
+    let s = s.strip_suffix('日').unwrap_or(s);
+    let parts: Vec<&str> = s.split(['-', '/', '.', '年', '月']).collect();
+    if parts.len() != 3
+        || parts
+            .iter()
+            .any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
+    {
         return None;
     }
     let year = parts[0].parse().ok()?;
@@ -652,7 +804,7 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 
 /// JSON input: one object or an array of objects, each with metadata fields and the text as
 /// `text` (or `content`) or `paragraphs` (array of strings).
-fn parse_json(path: &Path, src: &str) -> Result<Vec<ParsedDoc>, IngestError> {
+fn parse_json(path: &Path, src: &str) -> Result<Vec<Result<ParsedDoc, IngestError>>, IngestError> {
     let value: serde_json::Value = serde_json::from_str(src).map_err(|e| IngestError::Syntax {
         path: path.to_path_buf(),
         line: Some(e.line()),
@@ -663,7 +815,7 @@ fn parse_json(path: &Path, src: &str) -> Result<Vec<ParsedDoc>, IngestError> {
         other => vec![other],
     };
     let many = items.len() > 1;
-    items
+    Ok(items
         .into_iter()
         .enumerate()
         .map(|(i, item)| {
@@ -754,7 +906,7 @@ fn parse_json(path: &Path, src: &str) -> Result<Vec<ParsedDoc>, IngestError> {
                 sha256: sha256_hex(item.to_string().as_bytes()),
             })
         })
-        .collect()
+        .collect())
 }
 
 /// A folder's `metadata.csv` / `metadata.tsv`: one row per document, keyed by `file` or `id`.
@@ -861,6 +1013,7 @@ impl Sidecar {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::{NormalizeOptions, normalize};
     use proptest::prelude::*;
 
     fn meta(id: &str) -> DocMeta {
@@ -879,7 +1032,16 @@ mod tests {
         ] {
             assert_eq!(parse_date(s), d, "{s}");
         }
-        for s in ["2004-13-01", "17.06.2004", "June 2004", "", "04-06-17"] {
+        for s in [
+            "2004-13-01",
+            "17.06.2004",
+            "June 2004",
+            "",
+            "04-06-17",
+            "-0001-01-01",
+            "2004--06-17",
+            "+2004-06-17",
+        ] {
             assert_eq!(parse_date(s), None, "{s}");
         }
     }
@@ -916,7 +1078,6 @@ mod tests {
             "标题\n\n一、ＳＣＯ成员国。\n二、second".into(),
             "s".into(),
             "src".into(),
-            &IngestOptions::default(),
         )
         .unwrap();
         assert_eq!(doc.text, "标题\n\n一、SCO成员国。\n二、second");
@@ -944,44 +1105,82 @@ mod tests {
     }
 
     #[test]
-    fn json_arrays_need_ids_and_text() {
-        let p = Path::new("d.json");
-        let docs = parse_json(
-            p,
-            r#"[{"id":"a","date":"2001-06-15","text":"x"},{"id":"b","date":"2002-06-07","paragraphs":["p1","p2"]}]"#,
+    fn traditional_text_is_converted_and_its_script_recorded() {
+        let doc = build_document(
+            meta("t"),
+            "反對霸權主義。\n\n尊重各國主權。".into(),
+            "s".into(),
+            "src".into(),
         )
         .unwrap();
-        assert_eq!(docs.len(), 2);
-        assert_eq!(docs[1].text, "p1\n\np2");
-        let err = parse_json(
-            p,
-            r#"[{"id":"a","text":"x"},{"date":"2001-01-01","text":"y"}]"#,
-        )
-        .unwrap_err();
+        assert_eq!(doc.meta.script, crate::corpus::Script::Traditional);
+        assert_eq!(doc.text, "反对霸权主义。\n\n尊重各国主权。");
         assert_eq!(
-            err.to_string(),
+            doc.original_paragraphs(),
+            vec!["反對霸權主義。", "尊重各國主權。"]
+        );
+    }
+
+    #[test]
+    fn a_language_suffix_of_the_name_is_the_language_not_part_of_the_id() {
+        let p = Path::new("chg-2020-communique.zh.txt");
+        let dated = PartialMeta {
+            date: NaiveDate::from_ymd_opt(2020, 11, 30),
+            ..PartialMeta::default()
+        };
+        let m = complete_meta(p, "chg-2020-communique.zh", dated.clone(), "文本", None).unwrap();
+        assert_eq!((m.id.as_str(), m.lang), ("chg-2020-communique", Lang::Zh));
+        let m = complete_meta(p, "x.ru", dated.clone(), "text", None).unwrap();
+        assert_eq!((m.id.as_str(), m.lang), ("x", Lang::Ru));
+        // A stated language that contradicts the suffix keeps the name whole.
+        let en = PartialMeta {
+            lang: Some(Lang::En),
+            ..dated
+        };
+        let m = complete_meta(p, "x.ru", en, "text", None).unwrap();
+        assert_eq!((m.id.as_str(), m.lang), ("x.ru", Lang::En));
+    }
+
+    /// The entries of a JSON array, parsed: each one stands alone.
+    fn json_entries(src: &str) -> Vec<Result<ParsedDoc, String>> {
+        parse_json(Path::new("d.json"), src)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.map_err(|e| e.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn json_arrays_need_ids_and_text() {
+        let docs = json_entries(
+            r#"[{"id":"a","date":"2001-06-15","text":"x"},{"id":"b","date":"2002-06-07","paragraphs":["p1","p2"]}]"#,
+        );
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].as_ref().unwrap().text, "p1\n\np2");
+        let docs = json_entries(r#"[{"id":"a","text":"x"},{"date":"2001-01-01","text":"y"}]"#);
+        assert!(docs[0].is_ok());
+        assert_eq!(
+            docs[1].as_ref().unwrap_err(),
             "d.json: field `[1].id`: missing: every document of a JSON array needs an id"
         );
-        let err = parse_json(p, r#"{"id":"a","date":"2001-01-01"}"#).unwrap_err();
+        let err = json_entries(r#"{"id":"a","date":"2001-01-01"}"#)
+            .remove(0)
+            .unwrap_err();
+        assert!(err.contains("field `text`: found nothing"), "{err}");
+        let err = json_entries(r#"{"id":"a","date":"2001-01-01","text":5}"#)
+            .remove(0)
+            .unwrap_err();
+        assert!(err.contains("field `text`: found a number"), "{err}");
+        let docs = json_entries(
+            r#"[{"id":"a","date":"2001-01-01","text":"x"},{"id":"b","date":"2001-01-01","paragraphs":"y"},{"id":"c","date":"2001-01-01","text":"z"}]"#,
+        );
+        let err = docs[1].as_ref().unwrap_err();
         assert!(
-            err.to_string().contains("field `text`: found nothing"),
+            err.contains("field `[1].paragraphs`: found a string"),
             "{err}"
         );
-        let err = parse_json(p, r#"{"id":"a","date":"2001-01-01","text":5}"#).unwrap_err();
-        assert!(
-            err.to_string().contains("field `text`: found a number"),
-            "{err}"
-        );
-        let err = parse_json(
-            p,
-            r#"[{"id":"a","date":"2001-01-01","text":"x"},{"id":"b","date":"2001-01-01","paragraphs":"y"}]"#,
-        )
-        .unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("field `[1].paragraphs`: found a string"),
-            "{err}"
-        );
+        assert!(docs[0].is_ok() && docs[2].is_ok(), "{docs:?}");
+        assert!(parse_json(Path::new("d.json"), "[1,").is_err());
     }
 
     proptest! {
@@ -1000,7 +1199,7 @@ mod tests {
 
         #[test]
         fn paragraph_spans_slice_the_original(s in "[a-zＡ-Ｚ一二三。，\n ]{0,200}") {
-            if let Some(doc) = build_document(meta("p"), s.clone(), "h".into(), "s".into(), &IngestOptions::default()) {
+            if let Some(doc) = build_document(meta("p"), s.clone(), "h".into(), "s".into()) {
                 let originals = doc.original_paragraphs();
                 for (p, original) in doc.paragraphs.iter().zip(originals) {
                     // Normalisation maps char to char: the original span normalises to the paragraph.

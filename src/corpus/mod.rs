@@ -9,5 +9,5 @@ pub mod html;
 pub mod ingest;
 pub mod store;
 
-pub use document::{DocMeta, Document, Lang, Paragraph};
+pub use document::{DocKey, DocMeta, Document, Lang, Paragraph, Script};
 pub use store::{DocStore, PutOutcome, StoreError};

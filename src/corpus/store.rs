@@ -1,9 +1,10 @@
-//! The document store: one JSON file per document in `<data-dir>/store/`.
+//! The document store: one JSON file per document version in `<data-dir>/store/`, named
+//! `<id>.<lang>.json` (a document in Chinese and Russian is two files side by side).
 //!
 //! Writes go to a temporary file that is renamed into place, so a crash never leaves a
 //! half-written document and never loses one that was stored before.
 
-use super::document::{Document, validate_id};
+use super::document::{DocKey, Document, Lang, validate_id};
 use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
@@ -34,26 +35,36 @@ pub enum StoreError {
     },
     #[error("invalid document id: {0}")]
     InvalidId(String),
+    #[error(
+        "cannot bring stored document {path} to the current layout (`<id>.<lang>.json`): {message}"
+    )]
+    Migrate { path: PathBuf, message: String },
 }
+
+/// Marks a store in the current layout (`<id>.<lang>.json`). A store without it is converted
+/// when it is opened: earlier versions named files `<id>.json`, and gave the Russian and English
+/// versions of a catalogue document ids ending in `.ru` / `.en`.
+const LAYOUT_FILE: &str = "LAYOUT";
+const LAYOUT: &str = "2: <id>.<lang>.json\n";
 
 /// What [`DocStore::put`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PutOutcome {
     /// A new document id.
     Added,
-    /// The id existed with other bytes; the old version was replaced.
+    /// The key existed with other bytes; the old version was replaced.
     Replaced,
-    /// The same bytes were already stored (under this id or, as `duplicate_of`, another one).
-    Unchanged { duplicate_of: String },
+    /// The same bytes were already stored (under this key or, as `duplicate_of`, another one).
+    Unchanged { duplicate_of: DocKey },
 }
 
-/// Documents on disk, keyed by id.
+/// Document versions on disk, keyed by id and language.
 #[derive(Debug)]
 pub struct DocStore {
     dir: PathBuf,
-    /// sha256 → id of every stored document, read once on the first `put` and kept up to
+    /// sha256 → key of every stored document, read once on the first `put` and kept up to
     /// date, so that recognising duplicates does not re-read the whole store per file.
-    by_hash: Mutex<Option<HashMap<String, String>>>,
+    by_hash: Mutex<Option<HashMap<String, DocKey>>>,
 }
 
 impl DocStore {
@@ -64,27 +75,99 @@ impl DocStore {
             path: dir.clone(),
             source,
         })?;
-        Ok(Self {
+        let store = Self {
             dir,
             by_hash: Mutex::new(None),
-        })
+        };
+        store.migrate()?;
+        Ok(store)
     }
 
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
-    fn path_of(&self, id: &str) -> PathBuf {
-        self.dir.join(format!("{id}.json"))
+    fn path_of(&self, key: &DocKey) -> PathBuf {
+        self.dir.join(format!("{key}.json"))
     }
 
-    /// Ids of all stored documents, sorted.
-    pub fn ids(&self) -> Result<Vec<String>, StoreError> {
+    /// Converts a store of the earlier layout (`<id>.json`) to `<id>.<lang>.json`, once.
+    /// Every document is written under its new name before the old file is removed, so a crash
+    /// half-way loses nothing (the next open finishes the job).
+    fn migrate(&self) -> Result<(), StoreError> {
+        let marker = self.dir.join(LAYOUT_FILE);
+        if marker.exists() {
+            return Ok(());
+        }
+        let read_err = |source| StoreError::Read {
+            path: self.dir.clone(),
+            source,
+        };
+        for entry in fs::read_dir(&self.dir).map_err(read_err)? {
+            let path = entry.map_err(read_err)?.path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let bytes = fs::read(&path).map_err(|source| StoreError::Read {
+                path: path.clone(),
+                source,
+            })?;
+            let mut doc: Document =
+                serde_json::from_slice(&bytes).map_err(|source| StoreError::Corrupt {
+                    path: path.clone(),
+                    source,
+                })?;
+            // A catalogue version stored as `chs-2001-declaration.ru` is `chs-2001-declaration`
+            // in Russian.
+            if let Some(base) = doc
+                .meta
+                .id
+                .strip_suffix(&format!(".{}", doc.meta.lang))
+                .filter(|base| validate_id(base).is_ok())
+            {
+                doc.meta.id = base.to_string();
+            }
+            // Texts stored before scripts were detected are normalised again (a traditional
+            // text becomes simplified for analysis; the original stays as it is).
+            let key = doc.meta.key();
+            if let Some(renormalised) = Document::from_original(
+                doc.meta.clone(),
+                doc.original.clone(),
+                doc.sha256.clone(),
+                doc.source.clone(),
+            ) {
+                doc = renormalised;
+            }
+            let target = self.path_of(&key);
+            if target == path {
+                self.write_atomically(&doc)?;
+                continue;
+            }
+            if target.exists() {
+                return Err(StoreError::Migrate {
+                    path: path.clone(),
+                    message: format!(
+                        "{} exists too; remove the one you do not want to keep",
+                        target.display()
+                    ),
+                });
+            }
+            self.write_atomically(&doc)?;
+            fs::remove_file(&path).map_err(|source| StoreError::Write { path, source })?;
+        }
+        fs::write(&marker, LAYOUT).map_err(|source| StoreError::Write {
+            path: marker,
+            source,
+        })
+    }
+
+    /// Keys of all stored documents, sorted by id, then language.
+    pub fn keys(&self) -> Result<Vec<DocKey>, StoreError> {
         let entries = fs::read_dir(&self.dir).map_err(|source| StoreError::Read {
             path: self.dir.clone(),
             source,
         })?;
-        let mut ids = Vec::new();
+        let mut keys = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|source| StoreError::Read {
                 path: self.dir.clone(),
@@ -92,19 +175,34 @@ impl DocStore {
             })?;
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if let Some(id) = name.strip_suffix(".json")
-                && validate_id(id).is_ok()
-            {
-                ids.push(id.to_string());
+            if let Some(key) = name.strip_suffix(".json").and_then(DocKey::parse) {
+                keys.push(key);
             }
         }
-        ids.sort();
-        Ok(ids)
+        keys.sort();
+        Ok(keys)
     }
 
-    pub fn get(&self, id: &str) -> Result<Option<Document>, StoreError> {
+    /// The languages in which document `id` is stored, in the order zh, ru, en.
+    pub fn langs_of(&self, id: &str) -> Result<Vec<Lang>, StoreError> {
         validate_id(id).map_err(StoreError::InvalidId)?;
-        let path = self.path_of(id);
+        Ok(Lang::ALL
+            .into_iter()
+            .filter(|&lang| self.path_of(&DocKey::new(id, lang)).is_file())
+            .collect())
+    }
+
+    /// Every stored version of document `id`, in the order zh, ru, en.
+    pub fn versions(&self, id: &str) -> Result<Vec<Document>, StoreError> {
+        self.langs_of(id)?
+            .into_iter()
+            .filter_map(|lang| self.get(&DocKey::new(id, lang)).transpose())
+            .collect()
+    }
+
+    pub fn get(&self, key: &DocKey) -> Result<Option<Document>, StoreError> {
+        validate_id(&key.id).map_err(StoreError::InvalidId)?;
+        let path = self.path_of(key);
         let bytes = match fs::read(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -115,20 +213,20 @@ impl DocStore {
             .map_err(|source| StoreError::Corrupt { path, source })
     }
 
-    /// All documents, sorted by id.
+    /// All documents, sorted by id, then language.
     pub fn load_all(&self) -> Result<Vec<Document>, StoreError> {
-        self.ids()?
+        self.keys()?
             .iter()
-            .filter_map(|id| self.get(id).transpose())
+            .filter_map(|key| self.get(key).transpose())
             .collect()
     }
 
-    /// sha256 of every stored document, by id.
-    pub fn hashes(&self) -> Result<HashMap<String, String>, StoreError> {
+    /// sha256 of every stored document, by key.
+    pub fn hashes(&self) -> Result<HashMap<DocKey, String>, StoreError> {
         Ok(self
             .load_all()?
             .into_iter()
-            .map(|d| (d.meta.id, d.sha256))
+            .map(|d| (d.meta.key(), d.sha256))
             .collect())
     }
 
@@ -145,12 +243,11 @@ impl DocStore {
             *guard = Some(index);
         }
         let by_hash = guard.get_or_insert_with(HashMap::new);
-        let existing = self.get(&doc.meta.id)?;
+        let key = doc.meta.key();
+        let existing = self.get(&key)?;
         if let Some(old) = &existing {
             if old.sha256 == doc.sha256 && old.meta == doc.meta {
-                return Ok(PutOutcome::Unchanged {
-                    duplicate_of: old.meta.id.clone(),
-                });
+                return Ok(PutOutcome::Unchanged { duplicate_of: key });
             }
         } else if let Some(other) = by_hash.get(&doc.sha256)
             && self.path_of(other).exists()
@@ -163,7 +260,7 @@ impl DocStore {
         if let Some(old) = &existing {
             by_hash.remove(&old.sha256);
         }
-        by_hash.insert(doc.sha256.clone(), doc.meta.id.clone());
+        by_hash.insert(doc.sha256.clone(), key);
         Ok(if existing.is_some() {
             PutOutcome::Replaced
         } else {
@@ -172,7 +269,7 @@ impl DocStore {
     }
 
     fn write_atomically(&self, doc: &Document) -> Result<(), StoreError> {
-        let path = self.path_of(&doc.meta.id);
+        let path = self.path_of(&doc.meta.key());
         let write_err = |source| StoreError::Write {
             path: path.clone(),
             source,
@@ -211,18 +308,70 @@ mod tests {
             store.put(&doc("a", "1", "x")).unwrap(),
             PutOutcome::Unchanged { .. }
         ));
+        let a = DocKey::new("a", Lang::Zh);
         assert_eq!(
             store.put(&doc("b", "1", "x")).unwrap(),
             PutOutcome::Unchanged {
-                duplicate_of: "a".into()
+                duplicate_of: a.clone()
             }
         );
         assert_eq!(
             store.put(&doc("a", "2", "y")).unwrap(),
             PutOutcome::Replaced
         );
-        assert_eq!(store.get("a").unwrap().unwrap().text, "y");
-        assert_eq!(store.ids().unwrap(), vec!["a".to_string()]);
+        assert_eq!(store.get(&a).unwrap().unwrap().text, "y");
+        assert_eq!(store.keys().unwrap(), vec![a]);
+    }
+
+    #[test]
+    fn versions_of_one_id_in_two_languages_are_kept_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = DocStore::open(dir.path()).unwrap();
+        let mut ru = doc("a", "2", "текст");
+        ru.meta.lang = Lang::Ru;
+        assert_eq!(
+            store.put(&doc("a", "1", "文本")).unwrap(),
+            PutOutcome::Added
+        );
+        assert_eq!(store.put(&ru).unwrap(), PutOutcome::Added);
+        assert_eq!(store.langs_of("a").unwrap(), vec![Lang::Zh, Lang::Ru]);
+        let texts: Vec<String> = store
+            .versions("a")
+            .unwrap()
+            .into_iter()
+            .map(|d| d.text)
+            .collect();
+        assert_eq!(texts, vec!["文本", "текст"]);
+        assert!(dir.path().join("a.ru.json").is_file());
+    }
+
+    #[test]
+    fn a_store_of_the_earlier_layout_is_converted_on_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, d: &Document| {
+            std::fs::write(dir.path().join(name), serde_json::to_vec(d).unwrap()).unwrap();
+        };
+        let mut zh = doc("c", "1", "反對霸權");
+        zh.original = "反對霸權".into();
+        write("c.json", &zh);
+        let mut ru = doc("c.ru", "2", "текст");
+        ru.meta.lang = Lang::Ru;
+        write("c.ru.json", &ru);
+        let store = DocStore::open(dir.path()).unwrap();
+        assert_eq!(
+            store.keys().unwrap(),
+            vec![DocKey::new("c", Lang::Zh), DocKey::new("c", Lang::Ru)]
+        );
+        let zh = store.get(&DocKey::new("c", Lang::Zh)).unwrap().unwrap();
+        assert_eq!(
+            zh.text, "反对霸权",
+            "re-normalised: traditional text converted"
+        );
+        assert_eq!(zh.original, "反對霸權");
+        assert!(!dir.path().join("c.json").exists());
+        // Opening again does nothing more.
+        drop(store);
+        assert_eq!(DocStore::open(dir.path()).unwrap().keys().unwrap().len(), 2);
     }
 
     #[test]

@@ -34,7 +34,7 @@ const MIN_MEMORY_PER_THREAD: usize = 16 << 20;
 struct Payload {
     /// [`analysis_fingerprint`] of the analysis that built the index.
     analysis: String,
-    /// id → sha256 of every indexed document.
+    /// Key (`<id>.<lang>`) → sha256 of every indexed document version.
     docs: HashMap<String, String>,
 }
 
@@ -89,7 +89,7 @@ pub struct Indexer {
     writer: IndexWriter,
     fields: Fields,
     committed: HashMap<String, String>,
-    /// id → Some(sha256) for upserts, None for removals, since the last commit.
+    /// key → Some(sha256) for upserts, None for removals, since the last commit.
     pending: Mutex<HashMap<String, Option<String>>>,
     /// Held while operations are handed to the writer. tantivy stamps a batch's operations
     /// and then queues its deletes; two threads doing so at once can queue deletes out of
@@ -205,7 +205,8 @@ impl Indexer {
         &self.path
     }
 
-    /// id → sha256 of the documents in the last commit.
+    /// Key (`<id>.<lang>`, see [`crate::corpus::DocKey`]) → sha256 of the document versions in
+    /// the last commit.
     pub fn indexed(&self) -> &HashMap<String, String> {
         &self.committed
     }
@@ -215,6 +216,7 @@ impl Indexer {
     /// threads at once.
     pub fn upsert(&self, doc: &Document, tokens: &[Vec<Token>]) -> Result<(), IndexError> {
         let id = &doc.meta.id;
+        let key = doc.key().to_string();
         if tokens.len() != doc.paragraphs.len() {
             return Err(IndexError::Document {
                 id: id.clone(),
@@ -229,6 +231,7 @@ impl Indexer {
         let date = date_value(doc.meta.date);
         let common = |d: &mut TantivyDocument, level: &str| {
             d.add_text(f.level, level);
+            d.add_text(f.key, &key);
             d.add_text(f.id, id);
             d.add_date(f.date, date);
             d.add_i64(f.year, i64::from(doc.meta.date.year()));
@@ -306,7 +309,7 @@ impl Indexer {
         // first: tantivy orders operations, so it removes only older versions.
         let n = paras.len();
         let mut ops = Vec::with_capacity(n + 2);
-        ops.push(UserOperation::Delete(Term::from_field_text(f.id, id)));
+        ops.push(UserOperation::Delete(Term::from_field_text(f.key, &key)));
         ops.push(UserOperation::Add(d));
         ops.extend(paras.into_iter().map(UserOperation::Add));
         {
@@ -315,16 +318,16 @@ impl Indexer {
             self.writer.run(ops).map_err(map_err)?;
         }
         self.paragraphs.fetch_add(n, Ordering::Relaxed);
-        self.pending_map()
-            .insert(id.clone(), Some(doc.sha256.clone()));
+        self.pending_map().insert(key, Some(doc.sha256.clone()));
         Ok(())
     }
 
-    /// Removes document `id` (and its paragraphs) from the index.
-    pub fn remove(&mut self, id: &str) -> Result<(), IndexError> {
+    /// Removes the document version with key `key` (`<id>.<lang>`) and its paragraphs from the
+    /// index.
+    pub fn remove(&mut self, key: &str) -> Result<(), IndexError> {
         self.writer
-            .delete_term(Term::from_field_text(self.fields.id, id));
-        self.pending_map().insert(id.to_string(), None);
+            .delete_term(Term::from_field_text(self.fields.key, key));
+        self.pending_map().insert(key.to_string(), None);
         Ok(())
     }
 

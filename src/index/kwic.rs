@@ -3,12 +3,12 @@
 use super::IndexError;
 use super::schema::{self, LEVEL_PARA};
 use super::search::{
-    char_index, date_field, load, open_searcher, stored_paragraph, term_query, text_of,
+    char_index, date_field, lang_of, load, open_searcher, stored_paragraph, term_query,
 };
 use crate::corpus::Lang;
 use crate::layout::DataDir;
 use crate::segment::{Segmenter, Token};
-use crate::text::{NormalizeOptions, normalize};
+use crate::text::normalize_detecting;
 use chrono::NaiveDate;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};
@@ -70,7 +70,7 @@ pub struct KwicLine {
 /// or the term's exact text starting and ending on word boundaries. `印度` therefore never
 /// matches inside `印度尼西亚`.
 pub fn kwic(data: &DataDir, req: &KwicRequest) -> Result<Vec<KwicLine>, IndexError> {
-    let term = normalize(req.term.trim(), NormalizeOptions::default());
+    let term = normalize_detecting(req.term.trim()).0;
     let seg = Segmenter::global();
     let wanted = seg.query_tokens(&term);
     if wanted.is_empty() {
@@ -98,7 +98,7 @@ pub fn kwic(data: &DataDir, req: &KwicRequest) -> Result<Vec<KwicLine>, IndexErr
         let doc = load(&searcher, addr, &path)?;
         let p = stored_paragraph(&doc);
         let date = date_field(&doc, &f, &path)?;
-        let lang = text_of(&doc, f.lang).parse().unwrap_or(Lang::Zh);
+        let lang = lang_of(&doc, &f, &path)?;
         let to_char = char_index(&p.text);
         let original: Vec<char> = p.original.chars().collect();
         for (s, e) in occurrences(seg, &p.text, &term, &wanted) {
@@ -124,15 +124,21 @@ pub fn kwic(data: &DataDir, req: &KwicRequest) -> Result<Vec<KwicLine>, IndexErr
     }
     match req.sort {
         KwicSort::Date => lines.sort_by(|a, b| {
-            (a.date, &a.id, a.paragraph, a.char_start).cmp(&(
+            (a.date, &a.id, a.lang, a.paragraph, a.char_start).cmp(&(
                 b.date,
                 &b.id,
+                b.lang,
                 b.paragraph,
                 b.char_start,
             ))
         }),
         KwicSort::Doc => lines.sort_by(|a, b| {
-            (&a.id, a.paragraph, a.char_start).cmp(&(&b.id, b.paragraph, b.char_start))
+            (&a.id, a.lang, a.paragraph, a.char_start).cmp(&(
+                &b.id,
+                b.lang,
+                b.paragraph,
+                b.char_start,
+            ))
         }),
     }
     Ok(lines)

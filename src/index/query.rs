@@ -3,7 +3,7 @@
 use super::IndexError;
 use super::schema::{SCHEMA, fields, tokenizers};
 use crate::segment::Segmenter;
-use crate::text::{NormalizeOptions, normalize};
+use crate::text::normalize_detecting;
 use std::collections::BTreeSet;
 use tantivy::query::{Query, QueryParser, QueryParserError};
 use tantivy::query_grammar::{Occur, UserInputAst, UserInputLeaf};
@@ -42,7 +42,7 @@ pub fn parse_query(text: &str) -> Result<ParsedQuery, IndexError> {
         query: text.to_string(),
         message,
     };
-    let normalized = normalize(text, NormalizeOptions::default());
+    let normalized = normalize_detecting(text).0;
     if normalized.trim().is_empty() {
         return Err(err("the query is empty".into()));
     }

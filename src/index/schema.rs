@@ -1,7 +1,7 @@
 //! The schema, its fields, and the tokenizers every open index registers.
 
 use crate::segment::Segmenter;
-use crate::text::{NormalizeOptions, normalize};
+use crate::text::normalize_detecting;
 use std::path::PathBuf;
 use std::sync::LazyLock;
 use tantivy::Index;
@@ -20,7 +20,7 @@ pub const TEXT_TOKENIZER: &str = "scoway";
 pub const KEYWORD_TOKENIZER: &str = "keyword";
 
 /// Schema version: the directory under `index/` (a new schema gets a new directory).
-pub const SCHEMA_DIR: &str = "v1";
+pub const SCHEMA_DIR: &str = "v2";
 
 /// `level` values.
 pub const LEVEL_DOC: &str = "doc";
@@ -30,6 +30,9 @@ pub const LEVEL_PARA: &str = "para";
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
     pub level: Field,
+    /// The document version's key, `<id>.<lang>` ([`crate::corpus::DocKey`]): what an update
+    /// or a removal deletes by.
+    pub key: Field,
     pub id: Field,
     pub title: Field,
     pub title_stored: Field,
@@ -66,6 +69,7 @@ fn build_schema() -> (Schema, Fields) {
         .set_stored();
     let fields = Fields {
         level: b.add_text_field("level", STRING),
+        key: b.add_text_field("key", STRING),
         id: b.add_text_field("id", STRING | STORED),
         title: b.add_text_field("title", analysed.clone()),
         title_stored: b.add_text_field("title_stored", STORED),
@@ -166,7 +170,7 @@ impl Tokenizer for QueryTokenizer {
     type TokenStream<'a> = VecTokenStream<'a>;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream<'a> {
-        let text = normalize(text, NormalizeOptions::default());
+        let text = normalize_detecting(text).0;
         self.tokens.clear();
         self.tokens.extend(
             Segmenter::global()

@@ -5,7 +5,7 @@ use super::IndexError;
 use super::indexer::{check_fresh, date_of, date_value, open_existing};
 use super::query::{ParsedQuery, parse_query};
 use super::schema::{self, Fields, LEVEL_DOC, LEVEL_PARA};
-use crate::corpus::Lang;
+use crate::corpus::{DocKey, Lang};
 use crate::layout::DataDir;
 use crate::segment::Segmenter;
 use chrono::NaiveDate;
@@ -197,10 +197,12 @@ pub fn search(data: &DataDir, req: &SearchRequest) -> Result<SearchResults, Inde
     for (score, addr) in top {
         let doc = load(&searcher, addr, &path)?;
         let id = text_of(&doc, f.id);
+        let lang = lang_of(&doc, &f, &path)?;
         let snippets = if req.snippets == 0 {
             Vec::new()
         } else {
-            snippets(&searcher, &parsed, &id, req.snippets, &path)?
+            let key = DocKey::new(id.as_str(), lang).to_string();
+            snippets(&searcher, &parsed, &key, req.snippets, &path)?
         };
         hits.push(SearchHit {
             title: text_of(&doc, f.title_stored),
@@ -208,7 +210,7 @@ pub fn search(data: &DataDir, req: &SearchRequest) -> Result<SearchResults, Inde
             score,
             body: text_of(&doc, f.body),
             doc_type: text_of(&doc, f.doc_type),
-            lang: text_of(&doc, f.lang).parse().unwrap_or(Lang::Zh),
+            lang,
             snippets,
             id,
         });
@@ -252,6 +254,15 @@ pub(crate) fn date_field(
         })
 }
 
+/// The language of an index entry.
+pub(crate) fn lang_of(doc: &TantivyDocument, f: &Fields, path: &Path) -> Result<Lang, IndexError> {
+    let lang = text_of(doc, f.lang);
+    lang.parse().map_err(|_| IndexError::Corrupt {
+        path: path.to_path_buf(),
+        message: format!("entry of `{}` has language `{lang}`", text_of(doc, f.id)),
+    })
+}
+
 /// A stored paragraph entry.
 pub(crate) struct StoredParagraph {
     pub id: String,
@@ -279,10 +290,11 @@ pub(crate) fn stored_paragraph(doc: &TantivyDocument) -> StoredParagraph {
     }
 }
 
+/// The best `n` paragraphs of the document version `key` (`<id>.<lang>`) for the query.
 fn snippets(
     searcher: &Searcher,
     parsed: &ParsedQuery,
-    id: &str,
+    key: &str,
     n: usize,
     path: &Path,
 ) -> Result<Vec<Snippet>, IndexError> {
@@ -291,7 +303,7 @@ fn snippets(
         BooleanQuery::new(vec![
             (Occur::Must, query),
             (Occur::Must, term_query(f.level, LEVEL_PARA)),
-            (Occur::Must, term_query(f.id, id)),
+            (Occur::Must, term_query(f.key, key)),
         ])
     };
     let best = |query: &BooleanQuery| {

@@ -50,6 +50,7 @@ fn doc_with_original(
             source_url: None,
             meeting_no: None,
             city: None,
+            script: Default::default(),
         },
         sha256: format!("sha-{id}-{}", text.len()),
         source: "test".into(),
@@ -310,7 +311,7 @@ fn upsert_replaces_and_remove_deletes() {
     build(&data, &docs[..3]);
     let mut ix = Indexer::open(&data).unwrap();
     assert_eq!(ix.indexed().len(), 3);
-    assert_eq!(ix.indexed()["zh-b"], docs[1].sha256);
+    assert_eq!(ix.indexed()["zh-b.zh"], docs[1].sha256);
     let changed = doc(
         "zh-b",
         "2010-06-11",
@@ -319,7 +320,7 @@ fn upsert_replaces_and_remove_deletes() {
         &["各方讨论了粮食安全。"],
     );
     ix.upsert(&changed, &tokens_of(&changed)).unwrap();
-    ix.remove("zh-a").unwrap();
+    ix.remove("zh-a.zh").unwrap();
     let report = ix.commit().unwrap();
     assert_eq!(
         (report.upserted, report.removed, report.documents),
@@ -330,8 +331,8 @@ fn upsert_replaces_and_remove_deletes() {
     assert!(ids(&data, "反恐怖").is_empty());
     let ix = Indexer::open(&data).unwrap();
     assert_eq!(ix.indexed().len(), 2);
-    assert_eq!(ix.indexed()["zh-b"], changed.sha256);
-    assert!(!ix.indexed().contains_key("zh-a"));
+    assert_eq!(ix.indexed()["zh-b.zh"], changed.sha256);
+    assert!(!ix.indexed().contains_key("zh-a.zh"));
 }
 
 #[test]
@@ -348,7 +349,7 @@ fn an_interrupted_build_leaves_the_previous_index() {
             &["各方讨论了粮食安全。"],
         );
         ix.upsert(&new, &tokens_of(&new)).unwrap();
-        ix.remove("zh-a").unwrap();
+        ix.remove("zh-a.zh").unwrap();
         // Dropped without commit, as when the process dies.
     }
     let ix = Indexer::open(&data).unwrap();

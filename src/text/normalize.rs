@@ -1,3 +1,5 @@
+use super::script::{Script, detect_script, to_simplified};
+
 /// Options of [`normalize`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NormalizeOptions {
@@ -12,8 +14,8 @@ pub struct NormalizeOptions {
 /// - every whitespace char except `\n` (ideographic space, no-break space, tab, `\r`, zero-width
 ///   spaces, BOM) becomes an ASCII space;
 /// - curly, angle and corner quotes become `"` or `'`;
-/// - with `to_simplified`, traditional characters become simplified ones (zhconv, char by char
-///   where a phrase rule would change the length).
+/// - with `to_simplified`, traditional characters become simplified ones
+///   ([`super::to_simplified`], one char for one char).
 pub fn normalize(text: &str, options: NormalizeOptions) -> String {
     let folded: String = text.chars().map(fold_char).collect();
     if options.to_simplified {
@@ -39,23 +41,19 @@ fn fold_char(c: char) -> char {
     }
 }
 
-fn to_simplified(text: &str) -> String {
-    let converted = zhconv::zhconv(text, zhconv::Variant::ZhCN);
-    if converted.chars().count() == text.chars().count() {
-        return converted;
+/// Normalises `text` like [`normalize`], converting it to simplified characters when it is
+/// written in traditional (or mixed) characters; returns the detected script too.
+///
+/// This is how every document, every `code --text`, every query and every KWIC term is
+/// normalised: a traditional-character query finds simplified text and the reverse.
+pub fn normalize_detecting(text: &str) -> (String, Script) {
+    let folded = normalize(text, NormalizeOptions::default());
+    let script = detect_script(&folded);
+    if script.needs_conversion() {
+        (to_simplified(&folded), script)
+    } else {
+        (folded, script)
     }
-    // A phrase rule changed the length somewhere: convert char by char to keep offsets.
-    let mut buf = [0u8; 4];
-    text.chars()
-        .map(|c| {
-            let one = zhconv::zhconv(c.encode_utf8(&mut buf), zhconv::Variant::ZhCN);
-            let mut chars = one.chars();
-            match (chars.next(), chars.next()) {
-                (Some(s), None) => s,
-                _ => c,
-            }
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -78,6 +76,16 @@ mod tests {
             to_simplified: true,
         };
         assert_eq!(normalize("上海合作組織成員國", opts), "上海合作组织成员国");
+    }
+
+    #[test]
+    fn detects_and_converts_traditional_text() {
+        let (text, script) = normalize_detecting("反對「霸權主義」");
+        assert_eq!(text, "反对\"霸权主义\"");
+        assert_eq!(script, Script::Traditional);
+        let (text, script) = normalize_detecting("反对霸权主义");
+        assert_eq!(text, "反对霸权主义");
+        assert_eq!(script, Script::Simplified);
     }
 
     proptest! {

@@ -125,6 +125,7 @@ pub const IN_DOCUMENTS: FrameSpec = FrameSpec {
         c("body", Str, false, "", "CHS, CHG or other."),
         c("doc_type", Str, false, "", "declaration, communique, ..."),
         c("lang", Str, false, "", "zh, ru or en."),
+        c("script", Str, false, "", "Detected script."),
         c("title", Str, false, "", "Title."),
         c("meeting_no", I32, true, "", "Summit number."),
         c("city", Str, true, "", "Summit city."),
@@ -155,6 +156,7 @@ pub const IN_PARAGRAPH_CODES: FrameSpec = FrameSpec {
     description: "Coder output: paragraph codes.",
     columns: &[
         c("doc_id", Str, false, "", "Document id."),
+        c("lang", Str, false, "", "Language of the version."),
         c("paragraph", I64, false, "", "Paragraph number."),
         c("tokens", I64, false, "tokens", "Tokens in the paragraph."),
         c("dimension", Str, false, "", "Dimension key."),
@@ -178,6 +180,7 @@ pub const IN_EVIDENCE: FrameSpec = FrameSpec {
     description: "Coder output: evidence.",
     columns: &[
         c("doc_id", Str, false, "", "Document id."),
+        c("lang", Str, false, "", "Language of the version."),
         c("paragraph", I64, false, "", "Paragraph number."),
         c("dimension", Str, false, "", "Dimension key."),
         c("indicator", Str, false, "", "Indicator key."),
@@ -199,7 +202,13 @@ pub const DOCUMENTS: FrameSpec = FrameSpec {
     grain: "one document (one language version of one SCO text)",
     description: "The coded documents and their metadata, as read from the codes directory.",
     columns: &[
-        c("id", Str, false, "", "Document id (unique)."),
+        c(
+            "id",
+            Str,
+            false,
+            "",
+            "Document id; with `lang`, the key of the row (a document in two languages has two rows, its parallel versions, with the same id).",
+        ),
         c(
             "date",
             Date,
@@ -228,6 +237,13 @@ pub const DOCUMENTS: FrameSpec = FrameSpec {
             false,
             "",
             "Language of this version: zh, ru or en.",
+        ),
+        c(
+            "script",
+            Str,
+            false,
+            "",
+            "Script of the text, detected at ingest: `simplified`, `traditional`, `mixed` (Chinese), or `none` (no script-specific Chinese characters: Russian, English). Traditional and mixed texts are converted to simplified characters for segmentation, search and coding; quoted text stays as in the source.",
         ),
         c("title", Str, false, "", "Title in the document's language."),
         c(
@@ -282,7 +298,13 @@ pub const PARAGRAPH_CODES: FrameSpec = FrameSpec {
     grain: "one paragraph x one dimension (all five dimensions for every paragraph)",
     description: "The coder's paragraph codes in long format, with the document metadata used for grouping. Rows are in document order (date, then id), and in the coder's order within a document.",
     columns: &[
-        c("doc_id", Str, false, "", "Document id (`documents.id`)."),
+        c(
+            "doc_id",
+            Str,
+            false,
+            "",
+            "Document id (`documents.id`; with `lang`, the document version).",
+        ),
         c(
             "paragraph",
             I64,

@@ -26,6 +26,7 @@ pub fn term_emergence(
         .clone()
         .group_by([
             col("doc_id"),
+            col("lang"),
             col("dimension"),
             col("indicator"),
             col("term"),
@@ -38,8 +39,8 @@ pub fn term_emergence(
                 col("year"),
                 col("lang"),
             ]),
-            [col("doc_id")],
-            [col("doc_id")],
+            [col("doc_id"), col("lang")],
+            [col("doc_id"), col("lang")],
             JoinArgs::new(JoinType::Inner),
         );
 

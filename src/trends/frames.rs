@@ -26,9 +26,12 @@ fn join(left: LazyFrame, right: LazyFrame, keys: &[&str], how: JoinType) -> Lazy
     left.join(right, on(keys), on(keys), JoinArgs::new(how))
 }
 
-/// Documents in date order (then id): the order of every per-document frame.
+/// What identifies a document version in every frame: its id and its language.
+pub(crate) const DOC_KEY: [&str; 2] = ["doc_id", "lang"];
+
+/// Documents in date order (then id and language): the order of every per-document frame.
 fn sorted_meta(codes: &Codes, extra: &[&str]) -> LazyFrame {
-    doc_meta(codes, extra).sort(["date", "doc_id"], SortMultipleOptions::default())
+    doc_meta(codes, extra).sort(["date", "doc_id", "lang"], SortMultipleOptions::default())
 }
 
 /// `right` rows of known documents, with their metadata, in document order (date, id) and,
@@ -36,8 +39,8 @@ fn sorted_meta(codes: &Codes, extra: &[&str]) -> LazyFrame {
 fn in_document_order(codes: &Codes, right: LazyFrame, extra: &[&str]) -> LazyFrame {
     sorted_meta(codes, extra).join(
         right,
-        on(&["doc_id"]),
-        on(&["doc_id"]),
+        on(&DOC_KEY),
+        on(&DOC_KEY),
         JoinArgs {
             maintain_order: MaintainOrderJoin::LeftRight,
             ..JoinArgs::new(JoinType::Inner)
@@ -51,7 +54,7 @@ pub fn documents(codes: &Codes) -> LazyFrame {
         codes
             .documents
             .clone()
-            .sort(["date", "id"], SortMultipleOptions::default()),
+            .sort(["date", "id", "lang"], SortMultipleOptions::default()),
     )
 }
 
@@ -95,12 +98,12 @@ fn document_stats_plan(codes: &Codes) -> Result<LazyFrame, TrendsError> {
             },
             None,
         )
-        .over([col("doc_id")])
+        .over(on(&DOC_KEY))
         .context(|| "ranking the dimensions of each document".to_string())?;
     let per_doc = codes
         .paragraph_codes
         .clone()
-        .group_by([col("doc_id"), col("dimension")])
+        .group_by([col("doc_id"), col("lang"), col("dimension")])
         .agg([
             col("hits").sum(),
             col("weighted_hits").sum(),
@@ -124,30 +127,33 @@ fn document_stats_plan(codes: &Codes) -> Result<LazyFrame, TrendsError> {
         JoinType::Inner,
     );
     let f64c = |name: &str| col(name).cast(DataType::Float64);
-    Ok(
-        join(grid, per_doc, &["doc_id", "dimension"], JoinType::Left)
-            .with_columns([
-                col("hits").fill_null(lit(0i64)),
-                col("weighted_hits").fill_null(lit(0f64)),
-                col("coded_paragraphs").fill_null(lit(0i64)),
-            ])
-            .with_columns([
-                when(col("tokens").gt(lit(0)))
-                    .then(f64c("hits") * lit(1000.0) / f64c("tokens"))
-                    .otherwise(lit(NULL).cast(DataType::Float64))
-                    .alias("rate_per_1k"),
-                when(col("paragraphs").gt(lit(0)))
-                    .then(f64c("coded_paragraphs") / f64c("paragraphs"))
-                    .otherwise(lit(NULL).cast(DataType::Float64))
-                    .alias("share_coded"),
-                when(col("tokens").gt(lit(0)))
-                    .then(f64c("weighted_hits") * lit(1000.0) / f64c("tokens"))
-                    .otherwise(lit(NULL).cast(DataType::Float64))
-                    .alias("weighted_score"),
-            ])
-            .with_column(rank.cast(DataType::Int32).alias("rank"))
-            .sort(["date", "doc_id"], SortMultipleOptions::default()),
+    Ok(join(
+        grid,
+        per_doc,
+        &["doc_id", "lang", "dimension"],
+        JoinType::Left,
     )
+    .with_columns([
+        col("hits").fill_null(lit(0i64)),
+        col("weighted_hits").fill_null(lit(0f64)),
+        col("coded_paragraphs").fill_null(lit(0i64)),
+    ])
+    .with_columns([
+        when(col("tokens").gt(lit(0)))
+            .then(f64c("hits") * lit(1000.0) / f64c("tokens"))
+            .otherwise(lit(NULL).cast(DataType::Float64))
+            .alias("rate_per_1k"),
+        when(col("paragraphs").gt(lit(0)))
+            .then(f64c("coded_paragraphs") / f64c("paragraphs"))
+            .otherwise(lit(NULL).cast(DataType::Float64))
+            .alias("share_coded"),
+        when(col("tokens").gt(lit(0)))
+            .then(f64c("weighted_hits") * lit(1000.0) / f64c("tokens"))
+            .otherwise(lit(NULL).cast(DataType::Float64))
+            .alias("weighted_score"),
+    ])
+    .with_column(rank.cast(DataType::Int32).alias("rank"))
+    .sort(["date", "doc_id", "lang"], SortMultipleOptions::default()))
 }
 
 /// Adds the `period` label column.

@@ -3,6 +3,7 @@
 
 use super::dictionary as dict;
 use super::{Codes, PolarsContext, TrendsError};
+use crate::corpus::DocKey;
 use crate::corpus::store::DocStore;
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -30,7 +31,7 @@ pub fn passages(codes: &Codes) -> Result<(DataFrame, Vec<String>), TrendsError> 
     let keys = codes
         .evidence
         .clone()
-        .group_by([col("doc_id"), col("paragraph")])
+        .group_by([col("doc_id"), col("lang"), col("paragraph")])
         .agg([
             len().cast(DataType::Int64).alias("hits"),
             col("dimension")
@@ -40,52 +41,64 @@ pub fn passages(codes: &Codes) -> Result<(DataFrame, Vec<String>), TrendsError> 
                 .join(" ", true)
                 .alias("dimensions"),
         ]);
-    let ids: Vec<String> = keys
-        .clone()
-        .select([col("doc_id").unique()])
-        .collect()
-        .context(ctx)?
-        .column("doc_id")
-        .and_then(|c| c.str().cloned())
-        .context(ctx)?
-        .iter()
-        .flatten()
-        .map(str::to_string)
-        .collect();
-    let hashes: std::collections::HashMap<String, String> = {
+    let key_columns = |df: &DataFrame, id: &str| -> PolarsResult<Vec<(DocKey, Option<String>)>> {
+        let ids = df.column(id)?.str()?.clone();
+        let langs = df.column("lang")?.str()?.clone();
+        let sha = match df.column("sha256") {
+            Ok(c) => Some(c.str()?.clone()),
+            Err(_) => None,
+        };
+        Ok(ids
+            .iter()
+            .zip(langs.iter())
+            .enumerate()
+            .filter_map(|(row, (i, l))| {
+                let key = DocKey::new(i?, l?.parse().ok()?);
+                let sha = sha.as_ref().and_then(|s| s.get(row)).map(str::to_string);
+                Some((key, sha))
+            })
+            .collect())
+    };
+    let wanted: Vec<DocKey> = {
+        let df = keys
+            .clone()
+            .select([col("doc_id"), col("lang")])
+            .unique(None, UniqueKeepStrategy::First)
+            .collect()
+            .context(ctx)?;
+        key_columns(&df, "doc_id")
+            .context(ctx)?
+            .into_iter()
+            .map(|(k, _)| k)
+            .collect()
+    };
+    let hashes: std::collections::HashMap<DocKey, String> = {
         let df = codes
             .documents
             .clone()
-            .select([col("id"), col("sha256")])
+            .select([col("id"), col("lang"), col("sha256")])
             .collect()
             .context(ctx)?;
-        let id = df
-            .column("id")
-            .and_then(|c| c.str().cloned())
-            .context(ctx)?;
-        let sha = df
-            .column("sha256")
-            .and_then(|c| c.str().cloned())
-            .context(ctx)?;
-        id.iter()
-            .zip(sha.iter())
-            .filter_map(|(i, s)| Some((i?.to_string(), s?.to_string())))
+        key_columns(&df, "id")
+            .context(ctx)?
+            .into_iter()
+            .filter_map(|(k, sha)| Some((k, sha?)))
             .collect()
     };
 
     let mut rows = Rows::default();
-    if !ids.is_empty() {
+    if !wanted.is_empty() {
         let store = DocStore::open(store_dir.clone()).map_err(|e| TrendsError::Store {
             path: store_dir.clone(),
             message: e.to_string(),
         })?;
-        let docs: Vec<_> = ids.par_iter().map(|id| (id, store.get(id))).collect();
+        let docs: Vec<_> = wanted.par_iter().map(|key| (key, store.get(key))).collect();
         let (mut missing, mut changed) = (Vec::new(), Vec::new());
-        for (id, doc) in docs {
+        for (key, doc) in docs {
             let doc = match doc {
                 Ok(Some(doc)) => doc,
                 Ok(None) => {
-                    missing.push(id.clone());
+                    missing.push(key.to_string());
                     continue;
                 }
                 Err(e) => {
@@ -94,16 +107,17 @@ pub fn passages(codes: &Codes) -> Result<(DataFrame, Vec<String>), TrendsError> 
                 }
             };
             // Offsets are only meaningful in the text that was coded.
-            if hashes.get(id) != Some(&doc.sha256) {
-                changed.push(id.clone());
+            if hashes.get(key) != Some(&doc.sha256) {
+                changed.push(key.to_string());
                 continue;
             }
-            for p in &doc.paragraphs {
-                rows.doc_id.push(id.clone());
+            for (p, original) in doc.paragraphs.iter().zip(doc.original_paragraphs()) {
+                rows.doc_id.push(key.id.clone());
+                rows.lang.push(key.lang.as_str());
                 rows.paragraph.push(i64::from(p.index));
                 rows.char_start.push(p.char_start as i64);
                 rows.char_end.push(p.char_end as i64);
-                rows.text.push(doc.original_chars(p.char_start, p.char_end));
+                rows.text.push(original.to_string());
             }
         }
         if !missing.is_empty() {
@@ -125,6 +139,7 @@ pub fn passages(codes: &Codes) -> Result<(DataFrame, Vec<String>), TrendsError> 
     }
     let texts = DataFrame::new_infer_height(vec![
         Column::new("doc_id".into(), rows.doc_id),
+        Column::new("lang".into(), rows.lang),
         Column::new("paragraph".into(), rows.paragraph),
         Column::new("char_start".into(), rows.char_start),
         Column::new("char_end".into(), rows.char_end),
@@ -143,18 +158,18 @@ pub fn passages(codes: &Codes) -> Result<(DataFrame, Vec<String>), TrendsError> 
     let frame = keys
         .join(
             texts.lazy(),
-            on(&["doc_id", "paragraph"]),
-            on(&["doc_id", "paragraph"]),
+            on(&["doc_id", "lang", "paragraph"]),
+            on(&["doc_id", "lang", "paragraph"]),
             JoinArgs::new(JoinType::Inner),
         )
         .join(
             meta,
-            on(&["doc_id"]),
-            on(&["doc_id"]),
+            on(&["doc_id", "lang"]),
+            on(&["doc_id", "lang"]),
             JoinArgs::new(JoinType::Inner),
         )
         .sort(
-            ["date", "doc_id", "paragraph"],
+            ["date", "doc_id", "lang", "paragraph"],
             SortMultipleOptions::default(),
         );
     let frame = dict::PASSAGES.conform(frame).collect().context(ctx)?;
@@ -172,6 +187,7 @@ fn preview(ids: &[String]) -> String {
 #[derive(Default)]
 struct Rows {
     doc_id: Vec<String>,
+    lang: Vec<&'static str>,
     paragraph: Vec<i64>,
     char_start: Vec<i64>,
     char_end: Vec<i64>,

@@ -39,6 +39,11 @@ const PARAGRAPHS: &[(&str, i64, i64, i64, i64)] = &[
     ("d5", 1, 40, 0, 1),
 ];
 
+/// The language of a fixture document (d5 is the Russian one).
+fn lang_of(doc: &str) -> &'static str {
+    if doc == "d5" { "ru" } else { "zh" }
+}
+
 // The tables are built as tuples of column vectors, one per column.
 #[allow(clippy::type_complexity)]
 pub(crate) fn fixture() -> Codes {
@@ -49,6 +54,7 @@ pub(crate) fn fixture() -> Codes {
         "body" => ["CHS", "CHG", "CHS", "CHS", "CHS"],
         "doc_type" => ["declaration", "communique", "declaration", "declaration", "declaration"],
         "lang" => ["zh", "zh", "zh", "zh", "ru"],
+        "script" => ["simplified", "simplified", "simplified", "traditional", "none"],
         "title" => ["宣言一", "公报一", "宣言二", "宣言三", "Декларация"],
         "meeting_no" => [Some(1i32), Some(1), Some(2), None, Some(3)],
         "city" => [Some("上海"), None, Some("圣彼得堡"), None, None],
@@ -87,8 +93,10 @@ pub(crate) fn fixture() -> Codes {
         }
     }
     let scores: Vec<f64> = rows.5.clone();
+    let langs: Vec<&str> = rows.0.iter().map(|d| lang_of(d)).collect();
     let paragraph_codes = df!(
         "doc_id" => rows.0,
+        "lang" => langs,
         "paragraph" => rows.1,
         "tokens" => rows.2,
         "dimension" => rows.3,
@@ -132,8 +140,10 @@ pub(crate) fn fixture() -> Codes {
         }
     }
     let n = e.0.len();
+    let langs: Vec<&str> = e.0.iter().map(|d| lang_of(d)).collect();
     let evidence = df!(
         "doc_id" => e.0,
+        "lang" => langs,
         "paragraph" => e.1,
         "dimension" => e.2,
         "indicator" => e.3,
@@ -628,6 +638,7 @@ fn passages_come_from_the_store_and_skip_changed_documents() {
                 source_url: None,
                 meeting_no: None,
                 city: None,
+                script: Default::default(),
             },
             sha256: sha.into(),
             source: "fixture".into(),

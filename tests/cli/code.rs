@@ -119,10 +119,7 @@ fn code_doc_reads_the_store_and_points_into_the_original() {
     );
     let id = "fx-chs-2012-declaration";
     let v = run_json(data.path(), &["code", "--doc", id, "--json"]);
-    let stored: Value = serde_json::from_slice(
-        &std::fs::read(data.path().join("store").join(format!("{id}.json"))).unwrap(),
-    )
-    .unwrap();
+    let stored: Value = crate::common::stored_doc(data.path(), id);
     let original = stored["original"].as_str().unwrap();
     assert_eq!(
         v["paragraphs"].as_array().unwrap().len(),
@@ -360,6 +357,7 @@ fn build_writes_the_codes_frames_with_the_agreed_columns() {
             ("body", String),
             ("doc_type", String),
             ("lang", String),
+            ("script", String),
             ("title", String),
             ("meeting_no", Int32),
             ("city", String),
@@ -376,6 +374,7 @@ fn build_writes_the_codes_frames_with_the_agreed_columns() {
         &paragraphs,
         &[
             ("doc_id", String),
+            ("lang", String),
             ("paragraph", Int64),
             ("tokens", Int64),
             ("dimension", String),
@@ -402,6 +401,7 @@ fn build_writes_the_codes_frames_with_the_agreed_columns() {
         &evidence,
         &[
             ("doc_id", String),
+            ("lang", String),
             ("paragraph", Int64),
             ("dimension", String),
             ("indicator", String),

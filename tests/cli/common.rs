@@ -71,3 +71,50 @@ pub fn scoway_process(data: &Path) -> std::process::Command {
     cmd.env_remove("SCOWAY_CODEBOOK");
     cmd
 }
+
+/// The store file of document `id`'s only version (`store/<id>.<lang>.json`), or of the version
+/// named by `id` when it is `<id>.<lang>` already. Panics when there is none or several.
+pub fn stored_file(data: &Path, id: &str) -> PathBuf {
+    let store = data.join("store");
+    let exact = store.join(format!("{id}.json"));
+    if ["zh", "ru", "en"]
+        .iter()
+        .any(|l| id.ends_with(&format!(".{l}")))
+        && exact.is_file()
+    {
+        return exact;
+    }
+    let versions: Vec<PathBuf> = ["zh", "ru", "en"]
+        .iter()
+        .map(|l| store.join(format!("{id}.{l}.json")))
+        .filter(|p| p.is_file())
+        .collect();
+    match versions.as_slice() {
+        [one] => one.clone(),
+        [] => panic!("{id} is not stored in {}", store.display()),
+        more => panic!("{id} is stored in several languages: {more:?}"),
+    }
+}
+
+/// The stored JSON of document `id` (see [`stored_file`]).
+pub fn stored_doc(data: &Path, id: &str) -> serde_json::Value {
+    let path = stored_file(data, id);
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_slice(&bytes).expect("stored document is JSON")
+}
+
+/// The stored versions as `<id>.<lang>`, sorted.
+pub fn stored_keys(data: &Path) -> Vec<String> {
+    let mut keys: Vec<String> = std::fs::read_dir(data.join("store"))
+        .expect("store exists")
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .strip_suffix(".json")
+                .map(str::to_string)
+        })
+        .collect();
+    keys.sort();
+    keys
+}

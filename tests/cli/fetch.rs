@@ -8,8 +8,8 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use scoway::corpus::DocStore;
 use scoway::corpus::ingest::sha256_hex;
+use scoway::corpus::{DocKey, DocStore, Lang};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -264,10 +264,13 @@ fn records(data: &Path) -> Vec<Value> {
         .collect()
 }
 
-fn stored_paragraphs(data: &Path, id: &str) -> Vec<String> {
+/// The stored paragraphs of the version `key` (`<id>.<lang>`).
+fn stored_paragraphs(data: &Path, key: &str) -> Vec<String> {
     let store = DocStore::open(data.join("store")).unwrap();
+    let id = key;
+    let key = DocKey::parse(key).unwrap_or_else(|| panic!("{key} is not <id>.<lang>"));
     let doc = store
-        .get(id)
+        .get(&key)
         .unwrap()
         .unwrap_or_else(|| panic!("{id} is not in the store"));
     assert_eq!(
@@ -343,14 +346,14 @@ fn fetches_extracts_and_ingests_each_site_then_revalidates() {
     // Exact paragraphs, site rule and encoding per page.
     let exp = expected();
     let cases = [
-        ("st-chs-2019-declaration", "fmprc.html", "fmprc"),
+        ("st-chs-2019-declaration.zh", "fmprc.html", "fmprc"),
         ("st-chs-2019-declaration.en", "generic-en.html", "generic"),
         ("st-chs-2019-declaration.ru", "kremlin.html", "kremlin"),
-        ("st-chg-2019-communique", "govcn-gbk.html", "gov.cn"),
-        ("st-chs-2019-communique", "xinhua.html", "xinhua"),
-        ("st-chs-2018-declaration", "people.html", "people"),
+        ("st-chg-2019-communique.zh", "govcn-gbk.html", "gov.cn"),
+        ("st-chs-2019-communique.zh", "xinhua.html", "xinhua"),
+        ("st-chs-2018-declaration.zh", "people.html", "people"),
         ("st-chs-2018-communique.en", "sectsco.html", "sectsco"),
-        ("st-chg-2018-communique", "bilingual.html#zh", "generic"),
+        ("st-chg-2018-communique.zh", "bilingual.html#zh", "generic"),
         ("st-chg-2018-communique.en", "bilingual.html#en", "generic"),
     ];
     for (doc_id, page, site) in cases {
@@ -358,15 +361,15 @@ fn fetches_extracts_and_ingests_each_site_then_revalidates() {
         assert_eq!(item(&s, doc_id)["site"], site, "{doc_id}");
         assert_eq!(item(&s, doc_id)["outcome"], "fetched", "{doc_id}");
     }
-    let gbk = item(&s, "st-chg-2019-communique");
+    let gbk = item(&s, "st-chg-2019-communique.zh");
     assert_eq!(gbk["encoding"], "gb18030 (declared)", "{gbk:#}");
 
     // Retries: two 500s then 200; one 429 (Retry-After: 1) then 200; others at once.
-    assert_eq!(item(&s, "st-chs-2019-communique")["attempts"], 3);
+    assert_eq!(item(&s, "st-chs-2019-communique.zh")["attempts"], 3);
     assert_eq!(server.hits("/xinhua/2019-06/14/c_001.htm"), 3);
-    assert_eq!(item(&s, "st-chs-2018-declaration")["attempts"], 2);
+    assert_eq!(item(&s, "st-chs-2018-declaration.zh")["attempts"], 2);
     assert_eq!(server.hits("/people/n1/2018/0610/c1002-001.html"), 2);
-    assert_eq!(item(&s, "st-chs-2019-declaration")["attempts"], 1);
+    assert_eq!(item(&s, "st-chs-2019-declaration.zh")["attempts"], 1);
     // The bilingual page is requested once per language.
     assert_eq!(server.hits("/archive/bilingual.html"), 2);
 
@@ -393,7 +396,7 @@ fn fetches_extracts_and_ingests_each_site_then_revalidates() {
     assert_eq!(ru["headers"]["content-type"], "text/html; charset=utf-8");
     let fm = recs
         .iter()
-        .find(|r| r["doc_id"] == "st-chs-2019-declaration")
+        .find(|r| r["doc_id"] == "st-chs-2019-declaration.zh")
         .unwrap();
     assert!(
         fm["etag"].as_str().is_some_and(|e| e.starts_with('"')),
@@ -416,7 +419,7 @@ fn fetches_extracts_and_ingests_each_site_then_revalidates() {
         "the page is dated 2018-06-20, the catalogue 2018-06-10"
     );
     assert!(
-        item(&s, "st-chs-2019-declaration")
+        item(&s, "st-chs-2019-declaration.zh")
             .get("warnings")
             .is_none()
     );
@@ -532,27 +535,27 @@ fn failures_are_reported_and_never_stop_the_run() {
             i["attempts"].as_u64().unwrap(),
         )
     };
-    let (e, n) = failed("st-chs-2017-declaration");
+    let (e, n) = failed("st-chs-2017-declaration.zh");
     assert_eq!((e.as_str(), n), ("HTTP 404 Not Found", 1));
     assert_eq!(server.hits("/fmprc/gone.shtml"), 1, "a 404 is not retried");
 
-    let (e, n) = failed("st-chs-2017-communique");
+    let (e, n) = failed("st-chs-2017-communique.zh");
     assert!(e.starts_with("timed out after 1 s"), "{e}");
     assert_eq!(n, 2);
 
-    let (e, n) = failed("st-chs-2016-declaration");
+    let (e, n) = failed("st-chs-2016-declaration.zh");
     assert!(e.starts_with("the body broke off after 660 bytes"), "{e}");
     assert_eq!(n, 2);
     assert_eq!(server.hits("/govcn/truncated.htm"), 2);
 
-    let (e, n) = failed("st-chs-2016-communique");
+    let (e, n) = failed("st-chs-2016-communique.zh");
     assert!(
         e.starts_with("not an HTML page (Content-Type: application/pdf)"),
         "{e}"
     );
     assert_eq!(n, 1);
 
-    let (e, _) = failed("st-chs-2015-declaration");
+    let (e, _) = failed("st-chs-2015-declaration.zh");
     assert!(
         e.starts_with("implausibly short: 23 characters of text"),
         "{e}"
@@ -567,8 +570,8 @@ fn failures_are_reported_and_never_stop_the_run() {
     assert_fetch_dir_consistent(d);
     let store = DocStore::open(d.join("store")).unwrap();
     assert_eq!(
-        store.ids().unwrap(),
-        vec!["st-chg-2019-communique".to_string()]
+        store.keys().unwrap(),
+        vec![DocKey::new("st-chg-2019-communique", Lang::Zh)]
     );
     let raw: Vec<String> = std::fs::read_dir(d.join("fetch/raw"))
         .unwrap()
@@ -590,7 +593,7 @@ fn failures_are_reported_and_never_stop_the_run() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("failed:\n  st-chs-2017-declaration (")
+        stderr.contains("failed:\n  st-chs-2017-declaration.zh (")
             && stderr.contains("0 fetched, 0 unchanged, 1 failed"),
         "{stderr}"
     );
@@ -646,10 +649,10 @@ fn killed_run_leaves_only_complete_files_and_resumes() {
     assert_eq!(
         ids,
         vec![
-            "st-chs-2019-declaration",
+            "st-chs-2019-declaration.zh",
             "st-chs-2019-declaration.ru",
             "st-chs-2019-declaration.en",
-            "st-chg-2019-communique"
+            "st-chg-2019-communique.zh"
         ]
     );
 
@@ -719,7 +722,7 @@ fn mirror_map_and_dry_run() {
     assert!(out.status.success());
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "st-chs-2019-declaration\tzh\thttps://www.fmprc.gov.cn/fmprc/zyxw/t20190614_001.shtml\n\
+        "st-chs-2019-declaration.zh\tzh\thttps://www.fmprc.gov.cn/fmprc/zyxw/t20190614_001.shtml\n\
          st-chs-2019-declaration.ru\tru\thttp://kremlin.ru/kremlin/events/president/news/001\n"
     );
     assert!(!d.join("fetch").exists());
@@ -756,7 +759,7 @@ fn mirror_map_and_dry_run() {
     );
     let s: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
-        item(&s, "st-chg-2019-communique")["request_url"],
+        item(&s, "st-chg-2019-communique.zh")["request_url"],
         format!("{}/govcn/xinwen/2019-11/02/content_001.htm", server.base)
     );
     assert_eq!(s["fetched"], 1);

@@ -32,7 +32,8 @@ fn real_text_from_the_paper_is_ingested_built_and_found() {
     let found = run_json(data.path(), &["search", "差序格局", "--json"]);
     let hits = found["hits"].as_array().expect("hits array");
     assert_eq!(hits.len(), 1, "{found}");
-    assert_eq!(hits[0]["id"], "sco-way-paper.zh");
+    assert_eq!(hits[0]["id"], "sco-way-paper");
+    assert_eq!(hits[0]["lang"], "zh");
     assert_eq!(hits[0]["date"], "2024-04-01");
     let snippet = &hits[0]["snippets"][0];
     assert!(
@@ -122,7 +123,7 @@ fn a_killed_build_leaves_the_previous_index_usable() {
     // And a full build afterwards completes and sees the new document.
     run_ok(data.path(), &["build"]);
     let found = run_json(data.path(), &["search", "差序格局", "--json"]);
-    assert_eq!(found["hits"][0]["id"], "sco-way-paper.zh");
+    assert_eq!(found["hits"][0]["id"], "sco-way-paper");
 }
 
 #[test]

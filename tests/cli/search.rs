@@ -49,8 +49,7 @@ fn highlighted(hit: &Value, chars: &[char]) -> Vec<String> {
 
 /// The original text of a stored document, as chars.
 fn original(data: &Path, id: &str) -> Vec<char> {
-    let path = data.join("store").join(format!("{id}.json"));
-    let doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let doc: Value = crate::common::stored_doc(data, id);
     doc["original"].as_str().unwrap().chars().collect()
 }
 
@@ -324,4 +323,43 @@ fn a_document_matched_across_paragraphs_still_shows_its_evidence() {
     let mut marked = highlighted(&v["hits"][0], &chars);
     marked.sort();
     assert_eq!(marked, ["三股势力", "上海精神"]);
+}
+
+#[test]
+fn either_script_finds_text_in_either_script() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("trad.md"),
+        "+++\nid = \"fx-trad\"\ndate = 2007-08-16\n+++\n（測試樣例）成員國反對霸權主義和強權政治。",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("simp.md"),
+        "+++\nid = \"fx-simp\"\ndate = 2008-08-28\n+++\n（测试样例）成员国坚持睦邻友好。",
+    )
+    .unwrap();
+    run_ok(data.path(), &["ingest", dir.path().to_str().unwrap()]);
+    run_ok(data.path(), &["build"]);
+    // A simplified query finds the traditional text; the snippet quotes it as written.
+    let v = search(data.path(), &["霸权主义"]);
+    assert_eq!(hit_ids(&v), ["fx-trad"]);
+    let snippet = &v["hits"][0]["snippets"][0];
+    assert!(
+        snippet["text"].as_str().unwrap().contains("霸權主義"),
+        "{snippet}"
+    );
+    let [s, e] = [0, 1].map(|i| snippet["highlights"][0][i].as_u64().unwrap() as usize);
+    let original = original(data.path(), "fx-trad");
+    assert_eq!(original[s..e].iter().collect::<String>(), "霸權主義");
+    // A traditional query finds the simplified text.
+    assert_eq!(hit_ids(&search(data.path(), &["睦鄰友好"])), ["fx-simp"]);
+    let kwic = run_json(data.path(), &["kwic", "成員國", "--json"]);
+    let hits: Vec<&str> = kwic["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["hit"].as_str().unwrap())
+        .collect();
+    assert_eq!(hits, ["成員國", "成员国"], "{kwic:#}");
 }

@@ -53,10 +53,10 @@ fn state(
     fetched: &HashSet<String>,
     stored: &HashSet<String>,
 ) -> &'static str {
-    let id = entry.doc_id(lang);
-    if stored.contains(&id) {
+    let key = entry.key(lang).to_string();
+    if stored.contains(&key) {
         "ingested"
-    } else if fetched.contains(&id) {
+    } else if fetched.contains(&key) {
         "fetched"
     } else if entry.url(lang).is_some() {
         "missing"
@@ -74,8 +74,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     // Listing must not create a store in a data directory that has none.
     let stored: HashSet<String> = if ctx.data.store_dir().is_dir() {
         DocStore::open(ctx.data.store_dir())?
-            .ids()?
+            .keys()?
             .into_iter()
+            .map(|k| k.to_string())
             .collect()
     } else {
         HashSet::new()

@@ -4,7 +4,7 @@ use crate::Ctx;
 use crate::search::{Style, quiet_broken_pipe};
 use anyhow::{Context, bail};
 use scoway::code::{self, Codebook, Coder, DIMENSIONS, DocumentCodes};
-use scoway::corpus::{DocStore, Document, Lang};
+use scoway::corpus::{DocKey, DocStore, Document, Lang};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -17,8 +17,9 @@ pub struct Args {
     /// A text to code; paragraphs are split as ingest splits them.
     #[arg(long)]
     text: Option<String>,
-    /// Language of `--text` (default: guessed from the script).
-    #[arg(long, requires = "text")]
+    /// Language: of `--text` (default: guessed from the script), or which version of `--doc`
+    /// (needed when the document is stored in several languages).
+    #[arg(long)]
     lang: Option<Lang>,
     /// Also list paragraphs that are not coded (their hits, if any, are shown too).
     #[arg(long)]
@@ -36,16 +37,7 @@ fn print(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let codebook = Codebook::load(ctx.codebook.as_deref())?;
     let coder = Coder::new(&codebook)?;
     let doc: Document = match (&args.doc, &args.text) {
-        (Some(id), _) => {
-            let store = DocStore::open(ctx.data.store_dir())?;
-            match store.get(id)? {
-                Some(d) => d,
-                None => bail!(
-                    "no document `{id}` in the store {} (ingest it first, or use --text)",
-                    store.dir().display()
-                ),
-            }
-        }
+        (Some(id), _) => stored_version(ctx, id, args.lang)?,
         (None, Some(text)) => {
             let lang = args
                 .lang
@@ -70,6 +62,40 @@ fn print(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     write_text(&mut out, &style, &doc, &codes, &codebook, args.all)?;
     out.flush().context("cannot write to stdout")?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The stored version of document `id` in `lang`, or its only version when `lang` is not
+/// given.
+pub fn stored_version(ctx: &Ctx, id: &str, lang: Option<Lang>) -> anyhow::Result<Document> {
+    let store = DocStore::open(ctx.data.store_dir())?;
+    let langs = store.langs_of(id)?;
+    let lang = match (lang, langs.as_slice()) {
+        (_, []) => bail!(
+            "no document `{id}` in the store {} (ingest it first, or use --text)",
+            store.dir().display()
+        ),
+        (Some(l), _) if !langs.contains(&l) => bail!(
+            "document `{id}` is stored in {} but not in {l}",
+            join_langs(&langs)
+        ),
+        (Some(l), _) => l,
+        (None, [only]) => *only,
+        (None, _) => bail!(
+            "document `{id}` is stored in {}: choose one with --lang",
+            join_langs(&langs)
+        ),
+    };
+    store
+        .get(&DocKey::new(id, lang))?
+        .with_context(|| format!("document `{id}` ({lang}) vanished from the store"))
+}
+
+fn join_langs(langs: &[Lang]) -> String {
+    langs
+        .iter()
+        .map(|l| l.as_str())
+        .collect::<Vec<_>>()
+        .join(" and ")
 }
 
 fn write_text(

@@ -44,10 +44,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     print_run_report(&report);
     if let Some(bad) = report.rejected().next() {
         // Our own fixtures must always ingest: a rejection here is a bug, not bad input.
-        anyhow::bail!(
-            "a bundled fixture was rejected: {:?}",
-            bad.result.as_ref().err()
-        );
+        anyhow::bail!("a bundled fixture was rejected: {bad}");
     }
     print!("{}", write_trend_table(&data, &args.out)?);
     eprintln!("data directory: {}", data.root().display());

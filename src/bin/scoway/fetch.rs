@@ -50,8 +50,9 @@ pub struct Args {
     /// Keep the raw pages only; do not add the text to the document store.
     #[arg(long)]
     no_ingest: bool,
-    /// Convert traditional Chinese characters to simplified ones when ingesting.
-    #[arg(long)]
+    /// No effect, kept for old scripts: traditional characters are detected and converted for
+    /// analysis automatically.
+    #[arg(long, hide = true)]
     to_simplified: bool,
     /// Print one JSON document with the outcome of every document.
     #[arg(long)]
@@ -88,9 +89,6 @@ impl Args {
             rate_per_host: seconds("rate-per-host", self.rate_per_host)?,
             min_chars: self.min_chars,
             ingest: !self.no_ingest,
-            ingest_options: scoway::corpus::ingest::IngestOptions {
-                to_simplified: self.to_simplified,
-            },
             progress: !self.json,
             ..FetchOptions::default()
         })

@@ -30,9 +30,16 @@ pub struct Args {
     /// Language: zh, ru or en (default: detected from the text).
     #[arg(long)]
     lang: Option<Lang>,
-    /// Convert traditional Chinese characters to simplified ones.
-    #[arg(long)]
+    /// No effect, kept for old scripts: traditional characters are detected and converted for
+    /// analysis automatically (the stored document records the detected script).
+    #[arg(long, hide = true)]
     to_simplified: bool,
+    /// Follow symbolic links inside folders even when they lead out of the folder.
+    #[arg(long)]
+    follow_links: bool,
+    /// Accept document dates outside 1900–2100.
+    #[arg(long)]
+    any_date: bool,
     /// Catalogue used to fill metadata when a file name is a catalogue id (default: bundled).
     #[arg(long)]
     catalog: Option<PathBuf>,
@@ -61,7 +68,8 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         lang: args.lang,
     };
     let opts = IngestOptions {
-        to_simplified: args.to_simplified,
+        follow_links: args.follow_links,
+        any_date: args.any_date,
     };
     let reports = ingest::ingest_paths(&store, &args.paths, &overrides, Some(&lookup), &opts)?;
 
@@ -69,9 +77,12 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let mut rows = Vec::new();
     for report in &reports {
         let file = report.path.display().to_string();
-        match &report.result {
-            Ok(docs) => {
-                for doc in docs {
+        for warning in &report.warnings {
+            eprintln!("warning: {file}: {warning}");
+        }
+        for doc in &report.documents {
+            match doc {
+                Ok(doc) => {
                     let status = match &doc.outcome {
                         PutOutcome::Added => {
                             added += 1;
@@ -83,7 +94,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                         }
                         PutOutcome::Unchanged { duplicate_of } => {
                             unchanged += 1;
-                            if *duplicate_of == doc.id {
+                            if *duplicate_of == doc.key {
                                 "unchanged".to_string()
                             } else {
                                 format!("unchanged (same bytes as {duplicate_of})")
@@ -91,16 +102,26 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                         }
                     };
                     if !args.json {
-                        println!("{status:<10} {:<32} {file}", doc.id);
+                        println!("{status:<10} {:<32} {:<3} {file}", doc.key.id, doc.key.lang);
                     }
-                    rows.push(serde_json::json!({"file": file, "id": doc.id, "status": status}));
+                    rows.push(serde_json::json!({
+                        "file": file, "id": doc.key.id, "lang": doc.key.lang,
+                        "status": status, "warnings": report.warnings,
+                    }));
+                }
+                Err(err) => {
+                    rejected += 1;
+                    eprintln!("rejected: {err}");
+                    rows.push(serde_json::json!({
+                        "file": file, "status": "rejected", "error": err.to_string(),
+                    }));
                 }
             }
-            Err(err) => {
-                rejected += 1;
-                eprintln!("rejected: {err}");
-                rows.push(serde_json::json!({"file": file, "status": "rejected", "error": err.to_string()}));
-            }
+        }
+        if report.documents.is_empty() && !report.warnings.is_empty() {
+            rows.push(serde_json::json!({
+                "file": file, "status": "skipped", "warnings": report.warnings,
+            }));
         }
     }
     if args.json {
@@ -117,7 +138,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     if rejected > 0 {
-        eprintln!("{rejected} file(s) were rejected; the others were stored");
+        eprintln!("{rejected} document(s) or path(s) were rejected; the others were stored");
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)

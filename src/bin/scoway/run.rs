@@ -109,17 +109,20 @@ pub fn export_options(ctx: &Ctx) -> ExportOptions {
 
 /// Prints what each stage of a run did (stderr: stdout stays free for data).
 pub fn print_run_report(report: &RunReport) {
-    let stored = report.ingest.iter().filter(|r| r.result.is_ok()).count();
+    let stored: usize = report.ingest.iter().map(|r| r.stored().count()).sum();
     if !report.ingest.is_empty() {
         eprintln!(
-            "ingest: {stored} file(s) read, {} rejected",
+            "ingest: {stored} document(s) stored or unchanged, {} rejected",
             report.rejected().count()
         );
     }
-    for bad in report.rejected() {
-        if let Err(err) = &bad.result {
-            eprintln!("  rejected: {err}");
+    for file in &report.ingest {
+        for warning in &file.warnings {
+            eprintln!("  warning: {}: {warning}", file.path.display());
         }
+    }
+    for err in report.rejected() {
+        eprintln!("  rejected: {err}");
     }
     let b = &report.build;
     eprintln!(

@@ -19,7 +19,7 @@ pub use rewrite::{RewriteError, UrlRewrite};
 
 use super::catalog::{Catalog, CatalogEntry};
 use super::document::Lang;
-use super::ingest::{IngestOptions, sha256_hex, store_text};
+use super::ingest::{sha256_hex, store_text};
 use super::store::{DocStore, PutOutcome, StoreError};
 use crate::layout::DataDir;
 use http::{Http, HttpSettings, Validators};
@@ -73,7 +73,6 @@ pub struct FetchOptions {
     pub min_chars: usize,
     /// Store the extracted text in the document store.
     pub ingest: bool,
-    pub ingest_options: IngestOptions,
     /// Show a progress bar and one line per document on stderr (the bar only on a terminal).
     pub progress: bool,
 }
@@ -96,7 +95,6 @@ impl Default for FetchOptions {
             max_bytes: 20 * 1024 * 1024,
             min_chars: 300,
             ingest: true,
-            ingest_options: IngestOptions::default(),
             progress: false,
         }
     }
@@ -186,7 +184,7 @@ impl Item<'_> {
     fn report(&self) -> ItemReport {
         ItemReport {
             id: self.entry.id.clone(),
-            doc_id: self.entry.doc_id(self.lang),
+            doc_id: self.entry.key(self.lang).to_string(),
             lang: self.lang,
             url: self.url.clone(),
             request_url: self.request_url.clone(),
@@ -322,7 +320,7 @@ pub fn fetch(
 
     let bar = progress_bar(opts, items.len());
     for item in &items {
-        bar.set_message(item.entry.doc_id(item.lang));
+        bar.set_message(item.entry.key(item.lang).to_string());
         let mut report = item.report();
         let run = Run {
             dir: &dir,
@@ -585,13 +583,14 @@ impl Run<'_> {
                 page.paragraphs.join("\n\n"),
                 doc_sha,
                 response.final_url.clone(),
-                &self.opts.ingest_options,
             ) {
                 Ok(outcome) => {
                     report.ingest = Some(match outcome {
                         PutOutcome::Added => "added".into(),
                         PutOutcome::Replaced => "replaced".into(),
-                        PutOutcome::Unchanged { duplicate_of } if duplicate_of == report.doc_id => {
+                        PutOutcome::Unchanged { duplicate_of }
+                            if duplicate_of.to_string() == report.doc_id =>
+                        {
                             "unchanged".into()
                         }
                         PutOutcome::Unchanged { duplicate_of } => {
@@ -656,12 +655,12 @@ mod tests {
         let items = plan(&c, &opts, &mut notes).unwrap();
         let got: Vec<(String, &str)> = items
             .iter()
-            .map(|i| (i.entry.doc_id(i.lang), i.request_url.as_str()))
+            .map(|i| (i.entry.key(i.lang).to_string(), i.request_url.as_str()))
             .collect();
         assert_eq!(
             got,
             vec![
-                ("a".to_string(), "http://127.0.0.1:1/a"),
+                ("a.zh".to_string(), "http://127.0.0.1:1/a"),
                 ("a.en".to_string(), "http://127.0.0.1:1/a")
             ]
         );

@@ -28,7 +28,8 @@ pub const TMP_DIR: &str = "tmp";
 /// What was fetched, from where, when, and what came back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProvenanceRecord {
-    /// Document-store id (`<catalogue id>` for Chinese, `<catalogue id>.<lang>` otherwise).
+    /// Store key of the version, `<catalogue id>.<lang>` (records written before versions
+    /// were keyed by language have the bare id for Chinese; [`FetchDir::latest`] reads both).
     pub doc_id: String,
     /// Catalogue id.
     pub id: String,
@@ -131,12 +132,14 @@ impl FetchDir {
         Ok((records, skipped))
     }
 
-    /// The last record of each document whose raw file exists.
+    /// The last record of each document version whose raw file exists, by store key
+    /// (`<id>.<lang>`).
     pub fn latest(&self) -> Result<HashMap<String, ProvenanceRecord>, FetchError> {
         let (records, _) = self.records()?;
         let mut latest = HashMap::new();
-        for r in records {
+        for mut r in records {
             if self.root.join(&r.file).is_file() {
+                r.doc_id = crate::corpus::DocKey::new(r.id.as_str(), r.lang).to_string();
                 latest.insert(r.doc_id.clone(), r);
             }
         }
@@ -251,11 +254,12 @@ mod tests {
         assert_eq!(records.len(), 2);
         assert_eq!(skipped.len(), 1);
         let latest = fd.latest().unwrap();
-        assert_eq!(latest.keys().collect::<Vec<_>>(), vec!["doc-a"]);
-        assert_eq!(fd.read_raw(&latest["doc-a"]).unwrap(), b"abc");
+        // Keyed by version (`<id>.<lang>`), also for records that named the bare id.
+        assert_eq!(latest.keys().collect::<Vec<_>>(), vec!["doc-a.zh"]);
+        assert_eq!(fd.read_raw(&latest["doc-a.zh"]).unwrap(), b"abc");
         std::fs::write(dir.path().join(&rel), b"abd").unwrap();
         assert_eq!(
-            fd.read_raw(&latest["doc-a"]),
+            fd.read_raw(&latest["doc-a.zh"]),
             None,
             "a changed file is not trusted"
         );
