@@ -21,6 +21,7 @@ pub mod corpus;
 pub mod index;
 pub mod layout;
 pub mod pipeline;
+pub mod publish;
 pub mod report;
 pub mod segment;
 pub mod text;

@@ -89,9 +89,9 @@ pub struct BuildTimings {
     pub commit: f64,
     /// Encoding the code cache's entries (in the workers).
     pub cache_encode: f64,
-    /// Writing the code cache.
+    /// Collecting the code cache's entries.
     pub cache_write: f64,
-    /// Writing the codes' Parquet files.
+    /// Writing the codes' Parquet files and the code cache, and publishing them.
     pub codes_write: f64,
 }
 
@@ -264,17 +264,17 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
                 .map(|(codes, line)| (d.meta.clone(), codes, line))
         })
         .collect();
-    write_cache(
-        &codes_dir,
-        &cache_path,
-        rows.iter().map(|(_, _, line)| line),
-    )?;
-    lap(&mut timings.cache_write);
-    let rows: Vec<(DocMeta, DocumentCodes)> = rows
+    let (metas, lines): (Vec<(DocMeta, DocumentCodes)>, Vec<Vec<u8>>) = rows
         .into_iter()
-        .map(|(meta, codes, _)| (meta, codes))
-        .collect();
-    code::store::write_codes(data, &codebook, &rows)?;
+        .map(|(meta, codes, line)| ((meta, codes), line))
+        .unzip();
+    lap(&mut timings.cache_write);
+    // The cache goes into the same new set of codes as the Parquet files: they are replaced
+    // together.
+    let write_cache = |dir: &Path| write_cache(&dir.join(CACHE_FILE), lines.iter());
+    // Earlier versions kept one cache file per document in `cache/`: owned, so not carried over.
+    let own = [CACHE_FILE, LEGACY_CACHE_DIR];
+    code::store::write_codes(data, &codebook, &metas, &own, &write_cache)?;
     lap(&mut timings.codes_write);
 
     Ok(BuildReport {
@@ -385,31 +385,14 @@ fn read_cache(
     entries
 }
 
-/// Replaces the code cache with `lines` (one JSON entry each), atomically.
-fn write_cache<'a>(
-    dir: &Path,
-    path: &Path,
-    lines: impl Iterator<Item = &'a Vec<u8>>,
-) -> Result<(), PipelineError> {
-    let io = |source| PipelineError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    std::fs::create_dir_all(dir).map_err(io)?;
-    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, tmp);
+/// Writes the code cache, one JSON entry a line, to `path` (inside the new set of codes).
+fn write_cache<'a>(path: &Path, lines: impl Iterator<Item = &'a Vec<u8>>) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     for line in lines {
-        out.write_all(line).map_err(io)?;
-        out.write_all(b"\n").map_err(io)?;
+        out.write_all(line)?;
+        out.write_all(b"\n")?;
     }
-    let tmp = out.into_inner().map_err(|e| io(e.into_error()))?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    // Earlier versions kept one file per document in `cache/`; it is stale now.
-    let legacy = dir.join(LEGACY_CACHE_DIR);
-    if legacy.is_dir() {
-        let _ = std::fs::remove_dir_all(legacy);
-    }
-    Ok(())
+    out.into_inner().map_err(|e| e.into_error())?.sync_all()
 }
 
 /// The bundled fixture corpus used by `scoway demo`: documents written by the scoway

@@ -7,13 +7,14 @@
 //! - `manifest.json`: codebook hash and source, scoway version, document count, and the audit of
 //!   ubiquitous terms (see [`ubiquitous_terms`]).
 //!
-//! The files are written into a temporary directory beside the codes directory, which then
-//! replaces it by rename, so a reader never sees a half-written set. Anything else in the codes
-//! directory (the pipeline's `cache/`) is carried over into the new one.
+//! The files are written into a directory beside the codes directory, which then takes its
+//! place in one step ([`crate::publish`]), so a reader never sees a half-written set or a mix of
+//! two. Anything else in the codes directory is carried over into the new one.
 
 use super::{Codebook, DIMENSIONS, DocumentCodes};
 use crate::corpus::document::DocMeta;
 use crate::layout::DataDir;
+use crate::publish::StagedDir;
 use polars::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -30,6 +31,8 @@ pub enum CodeStoreError {
     },
     #[error("cannot build or write the frame {path}: {message}")]
     Frame { path: PathBuf, message: String },
+    #[error("cannot replace the codes in {path}: {message}")]
+    Publish { path: PathBuf, message: String },
 }
 
 /// Files this module owns inside the codes directory.
@@ -229,6 +232,14 @@ pub fn evidence_frame(docs: &[(DocMeta, DocumentCodes)]) -> PolarsResult<DataFra
     )
 }
 
+/// A label unique to this write: the time in nanoseconds and the process id.
+fn generation() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{nanos}-{}", std::process::id())
+}
+
 fn write_parquet(path: &Path, mut df: DataFrame) -> Result<(), CodeStoreError> {
     let file = File::create(path).map_err(io_err(path))?;
     ParquetWriter::new(file)
@@ -238,20 +249,25 @@ fn write_parquet(path: &Path, mut df: DataFrame) -> Result<(), CodeStoreError> {
     Ok(())
 }
 
-/// Writes the codes of `docs` into `data.codes_dir()`, replacing the previous set atomically.
+/// Writes the codes of `docs` into `data.codes_dir()`, replacing the previous set as a whole
+/// (see [`crate::publish`]): a reader sees the previous codes or the new ones, never a mix, even
+/// when the build is killed. `extra` writes the caller's own files into the new set (the
+/// pipeline's code cache, named in `extra_files`); anything else already in the codes directory
+/// is carried over.
 pub fn write_codes(
     data: &DataDir,
     codebook: &Codebook,
     docs: &[(DocMeta, DocumentCodes)],
+    extra_files: &[&str],
+    extra: &dyn Fn(&Path) -> std::io::Result<()>,
 ) -> Result<(), CodeStoreError> {
-    let root = data.root();
-    std::fs::create_dir_all(root).map_err(io_err(root))?;
     let codes_dir = data.codes_dir();
-    let tmp = tempfile::Builder::new()
-        .prefix(".codes-new-")
-        .tempdir_in(root)
-        .map_err(io_err(root))?;
-    let dir = tmp.path();
+    let staged = StagedDir::new(&codes_dir).map_err(|e| CodeStoreError::Publish {
+        path: codes_dir.clone(),
+        message: e.to_string(),
+    })?;
+    let dir = staged.path();
+    extra(dir).map_err(io_err(dir))?;
 
     let p = dir.join("documents.parquet");
     write_parquet(&p, documents_frame(docs).map_err(frame_err(&p))?)?;
@@ -269,6 +285,8 @@ pub fn write_codes(
         "codebook_name": name,
         "codebook_version": version,
         "scoway_version": env!("CARGO_PKG_VERSION"),
+        // Tells one set of codes from the next, for readers that must not mix two.
+        "generation": generation(),
         "documents": docs.len(),
         "scoring": {
             "code_threshold": codebook.scoring().code_threshold,
@@ -292,41 +310,11 @@ pub fn write_codes(
     })?;
     std::fs::write(&p, text).map_err(io_err(&p))?;
 
-    // Carry over what other stages keep in the codes directory (the pipeline's cache).
-    if codes_dir.is_dir() {
-        let own: HashSet<&str> = OWN_FILES.into_iter().collect();
-        for entry in std::fs::read_dir(&codes_dir).map_err(io_err(&codes_dir))? {
-            let entry = entry.map_err(io_err(&codes_dir))?;
-            let name = entry.file_name();
-            if own.contains(name.to_string_lossy().as_ref()) {
-                continue;
-            }
-            let to = dir.join(&name);
-            std::fs::rename(entry.path(), &to).map_err(io_err(&to))?;
-        }
-    }
-    let new_dir = tmp.keep();
-    let old = root.join(format!(".codes-old-{}", std::process::id()));
-    let swapped = (|| {
-        if codes_dir.exists() {
-            if old.exists() {
-                std::fs::remove_dir_all(&old).map_err(io_err(&old))?;
-            }
-            std::fs::rename(&codes_dir, &old).map_err(io_err(&codes_dir))?;
-        }
-        std::fs::rename(&new_dir, &codes_dir).map_err(io_err(&codes_dir))
-    })();
-    if let Err(e) = swapped {
-        // Put back what was there, if it was moved away.
-        if !codes_dir.exists() && old.exists() {
-            let _ = std::fs::rename(&old, &codes_dir);
-        }
-        let _ = std::fs::remove_dir_all(&new_dir);
-        return Err(e);
-    }
-    if old.exists() {
-        // The new set is in place; a leftover old directory is only clutter.
-        let _ = std::fs::remove_dir_all(&old);
-    }
-    Ok(())
+    let own: HashSet<&str> = OWN_FILES.iter().chain(extra_files).copied().collect();
+    staged
+        .publish(|name| own.contains(name))
+        .map_err(|e| CodeStoreError::Publish {
+            path: codes_dir.clone(),
+            message: e.to_string(),
+        })
 }

@@ -7,8 +7,10 @@ use super::{
     TrendOptions, TrendsError, breaks, document_scores, documents, evidence, paragraph_codes,
     passages, term_emergence, trends,
 };
+use super::{TrendFilter, render_markdown};
 use crate::code::Codebook;
 use crate::layout::DataDir;
+use crate::publish::StagedDir;
 use crate::report::{self, HeatmapData, SeriesPoint, TrendLine};
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -62,6 +64,9 @@ pub struct ExportReport {
     pub warnings: Vec<String>,
     /// Wall time of each step, in order.
     pub timings: Vec<(String, Duration)>,
+    /// The default trend table (by year, every body and language pooled) as Markdown, as
+    /// written to `trends.md`; empty when there is no trend frame.
+    pub trend_table: String,
 }
 
 /// Records the wall time of consecutive steps.
@@ -86,18 +91,94 @@ impl Laps {
 }
 
 /// Reads the codes in `data`, builds every frame and writes them into `out` (created if
-/// needed). Fails with [`TrendsError::NoCodes`] when `scoway build` has not run.
+/// needed). Fails with [`TrendsError::NoCodes`] when `scoway build` has not run, and with
+/// [`TrendsError::OutDir`] when `out` is a file system root, the data directory or a folder
+/// inside it, or a symbolic link.
+///
+/// The new set of files replaces the old one as a whole (see [`crate::publish`]): a reader of
+/// `out` sees the previous export or the new one, never a mix, even if the export is killed.
+/// Files in `out` that scoway does not write (a user's notebooks) are kept.
 pub fn export(
     data: &DataDir,
     out: &Path,
     opts: &ExportOptions,
 ) -> Result<ExportReport, TrendsError> {
+    check_out_dir(data, out)?;
     let start = Instant::now();
     let codes = Codes::open(data)?;
     let opened = start.elapsed();
     let mut report = export_codes(&codes, out, opts)?;
     report.timings.insert(0, ("open codes".to_string(), opened));
     Ok(report)
+}
+
+/// Refuses export folders that would clobber what must not be touched.
+fn check_out_dir(data: &DataDir, out: &Path) -> Result<(), TrendsError> {
+    let refuse = |reason: &str| TrendsError::OutDir {
+        path: out.to_path_buf(),
+        reason: reason.to_string(),
+    };
+    if std::fs::symlink_metadata(out).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(refuse(
+            "it is a symbolic link, and scoway never writes through one; give the real folder",
+        ));
+    }
+    // The folder may not exist yet: judge by its nearest existing ancestor.
+    let absolute = std::path::absolute(out).map_err(|source| TrendsError::Io {
+        path: out.to_path_buf(),
+        source,
+    })?;
+    let resolved = resolve_existing(&absolute);
+    if resolved.parent().is_none() {
+        return Err(refuse("it is the root of the file system"));
+    }
+    if let Ok(home) = std::env::var("HOME")
+        && let Ok(home) = std::fs::canonicalize(home)
+        && resolved == home
+    {
+        return Err(refuse("it is your home folder; give a folder of its own"));
+    }
+    if let Ok(data_root) = std::fs::canonicalize(data.root())
+        && resolved.starts_with(&data_root)
+    {
+        return Err(refuse(&format!(
+            "it is inside the data directory {}, which holds the store, the index and the codes; \
+             give a folder outside it",
+            data_root.display()
+        )));
+    }
+    Ok(())
+}
+
+/// `path` with its longest existing prefix canonicalised (links resolved) and the rest kept.
+fn resolve_existing(path: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut at = path;
+    loop {
+        if let Ok(real) = std::fs::canonicalize(at) {
+            return rest.iter().rev().fold(real, |p: PathBuf, c| p.join(c));
+        }
+        match (at.parent(), at.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                at = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
+}
+
+/// Whether `name` (an entry of an export folder) is one scoway writes: replaced by every
+/// export, never carried over from the previous one.
+fn is_export_file(name: &str) -> bool {
+    let frame = name
+        .strip_suffix(".parquet")
+        .or_else(|| name.strip_suffix(".csv"));
+    frame.is_some_and(|f| dict::EXPORTED.iter().any(|spec| spec.name == f))
+        || matches!(
+            name,
+            "charts" | "DATA_DICTIONARY.md" | "manifest.json" | "trends.md"
+        )
 }
 
 /// [`export`] from already opened codes.
@@ -172,13 +253,11 @@ pub fn export_codes(
     ];
     laps.lap("paragraph codes, document scores, evidence");
 
-    std::fs::create_dir_all(out).map_err(|source| TrendsError::Io {
-        path: out.to_path_buf(),
-        source,
-    })?;
+    let staged = StagedDir::new(out)?;
+    let dir = staged.path();
     let written: Vec<Vec<PathBuf>> = frames
         .par_iter()
-        .map(|(spec, df)| write_frame(out, spec, df))
+        .map(|(spec, df)| write_frame(dir, spec, df))
         .collect::<Result<_, _>>()?;
     report.files.extend(written.into_iter().flatten());
     laps.lap("write Parquet and CSV");
@@ -197,7 +276,7 @@ pub fn export_codes(
 
     if opts.charts {
         if let (Some(trends_year), Some(breaks_df)) = (frame("trends"), frame("breaks")) {
-            let charts = draw_charts(out, trends_year, breaks_df, &codes.dimensions)?;
+            let charts = draw_charts(dir, trends_year, breaks_df, &codes.dimensions)?;
             if charts.is_empty() {
                 report
                     .warnings
@@ -215,19 +294,35 @@ pub fn export_codes(
         penalty: opts.breaks.penalty,
         min_segment: opts.breaks.min_segment.max(1),
     };
-    let dictionary_path = out.join("DATA_DICTIONARY.md");
+    if let Some(trends_year) = frame("trends") {
+        let filter = TrendFilter::default();
+        let by_year = trend_opts(PeriodBy::Year);
+        let rows = filter.apply(trends_year, PeriodBy::Year, &codes.dimensions)?;
+        report.trend_table = render_markdown(&rows, &filter, &by_year, &codes.dimensions)?;
+        let table_path = dir.join("trends.md");
+        write_text(&table_path, &report.trend_table)?;
+        report.files.push(table_path);
+    }
+    let dictionary_path = dir.join("DATA_DICTIONARY.md");
     write_text(&dictionary_path, &dict::render_markdown(&params))?;
     report.files.push(dictionary_path);
 
-    let manifest_path = out.join("manifest.json");
-    let manifest = manifest(codes, &codebook, &params, &report, frame("documents"), out)?;
+    let manifest_path = dir.join("manifest.json");
+    let manifest = manifest(codes, &codebook, &params, &report, frame("documents"), dir)?;
     let text = serde_json::to_string_pretty(&manifest).map_err(|source| TrendsError::Json {
         path: manifest_path.clone(),
         source,
     })?;
     write_text(&manifest_path, &text)?;
     report.files.push(manifest_path);
-    laps.lap("dictionary and manifest");
+    // Written in the staging folder; reported where they are after publishing.
+    for file in &mut report.files {
+        if let Ok(rel) = file.strip_prefix(dir) {
+            *file = out.join(rel);
+        }
+    }
+    staged.publish(is_export_file)?;
+    laps.lap("dictionary, manifest and publishing");
     report.timings = laps.laps;
     Ok(report)
 }

@@ -84,6 +84,10 @@ pub enum TrendsError {
         option: &'static str,
         message: String,
     },
+    #[error(transparent)]
+    Publish(#[from] crate::publish::PublishError),
+    #[error("refusing to export into {}: {reason}", path.display())]
+    OutDir { path: PathBuf, reason: String },
 }
 
 /// Adds a context to polars errors.
@@ -160,6 +164,16 @@ impl TrendOptions {
     }
 }
 
+/// The text of `manifest.json` in a codes directory, `None` when there is none.
+fn read_manifest(dir: &Path) -> Result<Option<String>, TrendsError> {
+    let path = dir.join("manifest.json");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(TrendsError::Io { path, source }),
+    }
+}
+
 /// The coder's output, conformed to the declared input schema. The files are read once into
 /// memory: every frame is then a lazy query over them.
 #[derive(Clone)]
@@ -188,7 +202,25 @@ impl Codes {
     }
 
     /// Opens a codes directory.
+    ///
+    /// `scoway build` replaces the directory as a whole while this reads it, possibly between
+    /// two of its files; the manifest (which names the set's generation) is read before and
+    /// after the frames, and a changed one means reading again, so the frames always come from
+    /// one set.
     pub fn open_dir(dir: &Path) -> Result<Codes, TrendsError> {
+        let mut attempts = 0;
+        loop {
+            let before = read_manifest(dir)?;
+            let codes = Self::open_dir_once(dir)?;
+            let after = read_manifest(dir)?;
+            attempts += 1;
+            if before == after || attempts == 5 {
+                return Ok(codes);
+            }
+        }
+    }
+
+    fn open_dir_once(dir: &Path) -> Result<Codes, TrendsError> {
         let scan = |spec: &FrameSpec, file: &'static str| -> Result<LazyFrame, TrendsError> {
             let path = dir.join(file);
             if !path.is_file() {
@@ -214,20 +246,16 @@ impl Codes {
         let paragraph_codes = scan(&dictionary::IN_PARAGRAPH_CODES, "paragraph_codes.parquet")?;
         let evidence = scan(&dictionary::IN_EVIDENCE, "evidence.parquet")?;
         let manifest_path = dir.join("manifest.json");
-        let manifest = if manifest_path.is_file() {
-            let text =
-                std::fs::read_to_string(&manifest_path).map_err(|source| TrendsError::Io {
-                    path: manifest_path.clone(),
-                    source,
-                })?;
-            Some(
-                serde_json::from_str(&text).map_err(|source| TrendsError::Json {
-                    path: manifest_path.clone(),
-                    source,
-                })?,
-            )
-        } else {
-            None
+        let manifest = match read_manifest(dir)? {
+            Some(text) => {
+                Some(
+                    serde_json::from_str(&text).map_err(|source| TrendsError::Json {
+                        path: manifest_path.clone(),
+                        source,
+                    })?,
+                )
+            }
+            None => None,
         };
         Codes::new(documents, paragraph_codes, evidence, manifest)
     }

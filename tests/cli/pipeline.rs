@@ -227,3 +227,130 @@ fn run_without_network_fails_fast_and_says_how_to_ingest_instead() {
         "{stderr}"
     );
 }
+
+/// Checks that `out` holds one complete export: every file its manifest lists exists, and no
+/// Parquet file is empty.
+fn assert_complete_export(out: &std::path::Path) -> String {
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out.join("manifest.json")).expect("manifest.json is there"),
+    )
+    .expect("manifest.json is complete JSON");
+    for file in manifest["files"].as_array().unwrap() {
+        let path = out.join(file.as_str().unwrap());
+        let len = std::fs::metadata(&path)
+            .unwrap_or_else(|e| panic!("{} is listed but missing: {e}", path.display()))
+            .len();
+        assert!(len > 0, "{} is empty", path.display());
+        if path.extension().is_some_and(|e| e == "parquet") {
+            use polars::prelude::*;
+            LazyFrame::scan_parquet(
+                PlRefPath::try_from_path(&path).unwrap(),
+                ScanArgsParquet::default(),
+            )
+            .and_then(LazyFrame::collect)
+            .unwrap_or_else(|e| panic!("{} is not a whole Parquet file: {e}", path.display()));
+        }
+    }
+    manifest["codes_manifest"]["generation"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// The names beside `dir` that scoway's staging left (there must be none).
+fn leftovers(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("scoway-staging") || n.contains("scoway-aside"))
+        .collect()
+}
+
+#[test]
+fn a_killed_export_or_build_leaves_one_complete_set_and_no_leftovers() {
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    run_ok(d, &["ingest", fixture("corpus").to_str().unwrap()]);
+    run_ok(d, &["build"]);
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("out");
+    run_ok(d, &["export", "--out", out.to_str().unwrap()]);
+    std::fs::write(out.join("my-notes.txt"), "mine").unwrap();
+    assert_complete_export(&out);
+    for delay_ms in [5, 30, 60, 120, 250, 400] {
+        let mut child = scoway_process(d)
+            .args(["export", "--out", out.to_str().unwrap()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn scoway export");
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_complete_export(&out);
+        assert_eq!(
+            std::fs::read_to_string(out.join("my-notes.txt")).unwrap(),
+            "mine"
+        );
+    }
+    run_ok(d, &["export", "--out", out.to_str().unwrap()]);
+    assert_complete_export(&out);
+    assert_eq!(leftovers(&out), Vec::<String>::new());
+    assert_eq!(
+        std::fs::read_to_string(out.join("my-notes.txt")).unwrap(),
+        "mine"
+    );
+
+    // The codes directory: a killed build leaves the previous codes, whole.
+    let codes = d.join("codes");
+    let generation = |codes: &std::path::Path| -> String {
+        let m: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(codes.join("manifest.json")).unwrap())
+                .unwrap();
+        m["generation"].as_str().unwrap().to_string()
+    };
+    let before = generation(&codes);
+    // A new document makes the next build write new codes.
+    run_ok(
+        d,
+        &[
+            "ingest",
+            shared("spec/sco-way-paper.zh.txt").to_str().unwrap(),
+            "--date",
+            "2024-04-01",
+        ],
+    );
+    let mut generations = vec![before];
+    for delay_ms in [10, 50, 150, 300, 600] {
+        let mut child = scoway_process(d)
+            .arg("build")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn scoway build");
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        for file in [
+            "documents.parquet",
+            "paragraph_codes.parquet",
+            "evidence.parquet",
+            "cache.jsonl",
+        ] {
+            let len = std::fs::metadata(codes.join(file)).map_or(0, |m| m.len());
+            assert!(
+                len > 0,
+                "codes/{file} missing or empty after a kill at {delay_ms} ms"
+            );
+        }
+        generations.push(generation(&codes));
+        run_json(d, &["trends", "--format", "json"]);
+    }
+    run_ok(d, &["build"]);
+    assert_eq!(leftovers(&codes), Vec::<String>::new());
+    let trends = run_json(d, &["trends", "--format", "json"]);
+    assert!(
+        trends.to_string().contains("2024"),
+        "the new document is coded"
+    );
+}

@@ -202,7 +202,9 @@ fn trends_rejects_unknown_body_and_language() {
 #[test]
 fn export_writes_frames_dictionary_manifest_and_charts() {
     let data = data_with_codes();
-    let out = data.path().join("export");
+    // Outside the data directory: scoway refuses to export into it.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = elsewhere.path().join("export");
     let out_s = out.to_str().unwrap();
     let report = run_json(data.path(), &["export", "--out", out_s, "--json"]);
     assert_eq!(report["documents"], 5);
@@ -253,7 +255,9 @@ fn export_writes_frames_dictionary_manifest_and_charts() {
 #[test]
 fn export_options_reach_the_manifest() {
     let data = data_with_codes();
-    let out = data.path().join("export");
+    // Outside the data directory: scoway refuses to export into it.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = elsewhere.path().join("export");
     let out_s = out.to_str().unwrap();
     let stdout = run_ok(
         data.path(),
@@ -277,4 +281,40 @@ fn export_options_reach_the_manifest() {
     assert_eq!(manifest["parameters"]["bootstrap_resamples"], 50);
     assert_eq!(manifest["parameters"]["seed"], 3);
     assert_eq!(manifest["parameters"]["break_penalty"], 4.5);
+}
+
+#[test]
+fn export_refuses_the_root_the_data_directory_and_symlinks() {
+    let data = data_with_codes();
+    let d = data.path();
+    let refused = |out: &Path, why: &str| {
+        let o = scoway(d)
+            .args(["export", "--out", out.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{}", out.display());
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("refusing to export into") && err.contains(why),
+            "{err}"
+        );
+    };
+    refused(Path::new("/"), "root of the file system");
+    refused(&d.join("exports"), "inside the data directory");
+    refused(d, "inside the data directory");
+    assert!(!d.join("exports").exists());
+    #[cfg(unix)]
+    {
+        let elsewhere = tempfile::tempdir().unwrap();
+        let target = elsewhere.path().join("target");
+        std::fs::create_dir(&target).unwrap();
+        let link = elsewhere.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        refused(&link, "symbolic link");
+        assert_eq!(
+            std::fs::read_dir(&target).unwrap().count(),
+            0,
+            "nothing written through it"
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! `scoway demo`: the whole pipeline, offline, on the bundled fixture corpus.
 
 use crate::Ctx;
-use crate::run::{build_options, export_options, print_run_report, write_trend_table};
+use crate::run::{build_options, export_options, print_run_report};
 use scoway::layout::DataDir;
 use scoway::pipeline::{self, demo_corpus};
 use std::path::PathBuf;
@@ -46,7 +46,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         // Our own fixtures must always ingest: a rejection here is a bug, not bad input.
         anyhow::bail!("a bundled fixture was rejected: {bad}");
     }
-    print!("{}", write_trend_table(&data, &args.out)?);
+    print!("{}", report.export.trend_table);
     eprintln!("data directory: {}", data.root().display());
     Ok(ExitCode::SUCCESS)
 }

@@ -2,15 +2,13 @@
 //! the trend table, charts and exports.
 
 use crate::Ctx;
-use anyhow::Context;
 use scoway::corpus::Lang;
 use scoway::corpus::catalog::Catalog;
 use scoway::corpus::fetch::{self, FetchOptions, UrlRewrite};
-use scoway::layout::DataDir;
 use scoway::pipeline::{self, BuildOptions, RunReport};
-use scoway::trends::{self, Codes, ExportOptions, TrendFilter, TrendOptions};
+use scoway::trends::ExportOptions;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -79,7 +77,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         &export_options(ctx),
     )?;
     print_run_report(&report);
-    print!("{}", write_trend_table(&ctx.data, &args.out)?);
+    print!("{}", report.export.trend_table);
     let rejected = report.rejected().count();
     if rejected + failed_fetches > 0 {
         eprintln!(
@@ -143,19 +141,4 @@ pub fn print_run_report(report: &RunReport) {
     for file in &e.files {
         eprintln!("  {}", file.display());
     }
-}
-
-/// Writes the default trend table (by year, every body and language pooled) as Markdown to
-/// `<out>/trends.md` and returns it, for the terminal.
-pub fn write_trend_table(data: &DataDir, out: &Path) -> anyhow::Result<String> {
-    let codes = Codes::open(data)?;
-    let opts = TrendOptions::default();
-    let frame = trends::trends(&codes, &opts)?;
-    let filter = TrendFilter::default();
-    let rows = filter.apply(&frame, opts.by, &codes.dimensions)?;
-    let table = trends::render_markdown(&rows, &filter, &opts, &codes.dimensions)?;
-    let path = out.join("trends.md");
-    std::fs::write(&path, &table).with_context(|| format!("writing {}", path.display()))?;
-    eprintln!("  {}", path.display());
-    Ok(table)
 }
