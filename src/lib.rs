@@ -16,6 +16,7 @@
 //!
 //! [`pipeline`] wires the stages together for `build`, `run` and `demo`.
 
+pub mod align;
 pub mod code;
 pub mod corpus;
 pub mod index;

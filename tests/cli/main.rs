@@ -8,6 +8,7 @@ mod common;
 mod code;
 mod fetch;
 mod ingest;
+mod parallel;
 mod pipeline;
 mod search;
 mod trends;

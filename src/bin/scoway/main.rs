@@ -8,6 +8,7 @@ mod export;
 mod fetch;
 mod ingest;
 mod kwic;
+mod parallel;
 mod run;
 mod search;
 mod trends;
@@ -52,6 +53,8 @@ enum Command {
     Code(code::Args),
     /// Compare the coder with a hand-coded gold file (precision, recall, F1, alpha).
     Validate(validate::Args),
+    /// Compare the codes of a document's language versions, paragraph by aligned paragraph.
+    Parallel(parallel::Args),
     /// Print or write the theme trend table.
     Trends(trends::Args),
     /// Write every frame (Parquet, CSV), charts, a data dictionary and a run manifest.
@@ -86,6 +89,7 @@ fn main() -> ExitCode {
         Command::Kwic(a) => kwic::run(&ctx, a),
         Command::Code(a) => code::run(&ctx, a),
         Command::Validate(a) => validate::run(&ctx, a),
+        Command::Parallel(a) => parallel::run(&ctx, a),
         Command::Trends(a) => trends::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
         Command::Run(a) => run::run(&ctx, a),
