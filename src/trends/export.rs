@@ -400,14 +400,14 @@ pub fn fixture_note(fixtures: usize, documents: usize) -> Option<String> {
         None
     } else if fixtures == documents {
         Some(format!(
-            "corpus: {}: all {documents} documents are test texts written by the scoway \
-             developers; no figure here says anything about the SCO",
+            "FIXTURE CORPUS: all {documents} documents are {} (test texts written by the \
+             scoway developers); no figure here says anything about the SCO",
             demo_corpus::FIXTURE_CORPUS
         ))
     } else {
         Some(format!(
-            "corpus: {fixtures} of the {documents} documents are {}: the figures mix test \
-             texts with real documents",
+            "FIXTURE DOCUMENTS: {fixtures} of the {documents} documents are {} (test texts \
+             written by the scoway developers); the figures mix them with real documents",
             demo_corpus::FIXTURE_CORPUS
         ))
     }

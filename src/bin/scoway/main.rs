@@ -2,6 +2,7 @@
 
 mod build;
 mod catalog;
+mod catalog_args;
 mod code;
 mod demo;
 mod export;
