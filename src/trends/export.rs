@@ -279,10 +279,7 @@ pub fn export_codes(
     report.documents = frame("documents").map_or(0, DataFrame::height);
     report.breaks = frame("breaks").map_or(0, DataFrame::height);
     let hashes = document_hashes(frame("documents"))?;
-    report.fixture_documents = hashes
-        .values()
-        .filter(|sha| demo_corpus::is_fixture(sha))
-        .count();
+    report.fixture_documents = fixture_documents(frame("documents"))?;
     let fixture_note = fixture_note(report.fixture_documents, report.documents);
     if let Some(note) = &fixture_note {
         report.warnings.push(note.clone());
@@ -330,7 +327,12 @@ pub fn export_codes(
         if let Some(note) = &fixture_note {
             table.push_str(&format!("> **WARNING — {note}.**\n\n"));
         }
-        table.push_str(&render_markdown(&rows, &filter, &by_year, &codes.dimensions)?);
+        table.push_str(&render_markdown(
+            &rows,
+            &filter,
+            &by_year,
+            &codes.dimensions,
+        )?);
         report.trend_table = table;
         let table_path = dir.join("trends.md");
         write_text(&table_path, &report.trend_table)?;
@@ -413,6 +415,22 @@ pub fn fixture_note(fixtures: usize, documents: usize) -> Option<String> {
     }
 }
 
+/// Rows of the `documents` frame (document versions) whose bytes are a bundled fixture's.
+fn fixture_documents(documents: Option<&DataFrame>) -> Result<usize, TrendsError> {
+    let Some(df) = documents else {
+        return Ok(0);
+    };
+    let hashes = df
+        .column("sha256")
+        .and_then(|c| c.str().cloned())
+        .context(|| "reading documents.sha256".to_string())?;
+    Ok(hashes
+        .iter()
+        .flatten()
+        .filter(|sha| demo_corpus::is_fixture(sha))
+        .count())
+}
+
 /// Document id → sha256, from the `documents` frame.
 fn document_hashes(documents: Option<&DataFrame>) -> Result<BTreeMap<String, String>, TrendsError> {
     let mut corpus = BTreeMap::new();
@@ -445,13 +463,13 @@ fn manifest(
 ) -> Result<serde_json::Value, TrendsError> {
     let description = if report.fixture_documents == 0 {
         "documents of the data directory's store".to_string()
-    } else if report.fixture_documents == corpus.len() {
+    } else if report.fixture_documents == report.documents {
         demo_corpus::FIXTURE_CORPUS.to_string()
     } else {
         format!(
             "{} of {} documents are {}",
             report.fixture_documents,
-            corpus.len(),
+            report.documents,
             demo_corpus::FIXTURE_CORPUS
         )
     };

@@ -865,7 +865,7 @@ fn the_timeout_bounds_a_body_that_trickles() {
         panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
     });
     assert_eq!(out.status.code(), Some(1), "{s:#}");
-    let i = item(&s, "st-chg-2019-communique");
+    let i = item(&s, "st-chg-2019-communique.zh");
     assert_eq!(i["outcome"], "failed", "{i:#}");
     // Each byte came well within 2 s: only a limit on the whole response stops it (the
     // body would have ended after 18 s and failed as "implausibly short" instead).
@@ -878,7 +878,7 @@ fn the_timeout_bounds_a_body_that_trickles() {
     assert!(
         !data.path().join("store").exists() || {
             let store = DocStore::open(data.path().join("store")).unwrap();
-            store.ids().unwrap().is_empty()
+            store.keys().unwrap().is_empty()
         }
     );
 }
@@ -935,8 +935,8 @@ fn a_long_retry_after_is_not_waited_for_and_the_run_moves_on() {
     );
     let store = DocStore::open(d.join("store")).unwrap();
     assert_eq!(
-        store.ids().unwrap(),
-        vec!["st-chs-2018-declaration".to_string()]
+        store.keys().unwrap(),
+        vec![DocKey::new("st-chs-2018-declaration", Lang::Zh)]
     );
     // A cap of the user's own applies the same way; --max-retry-wait is its other name.
     let (out, s) = fetch(
@@ -1040,11 +1040,11 @@ fn a_user_catalogue_adds_rows_without_editing_the_bundled_one() {
     let s: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(out.status.code(), Some(1), "{s:#}");
     assert_eq!(
-        item(&s, "chs-2026-declaration")["outcome"],
+        item(&s, "chs-2026-declaration.zh")["outcome"],
         "fetched",
         "{s:#}"
     );
-    let broken = item(&s, "chs-2026-statement");
+    let broken = item(&s, "chs-2026-statement.zh");
     assert_eq!(broken["outcome"], "failed");
     assert!(
         broken["error"].as_str().unwrap().contains(
@@ -1054,7 +1054,10 @@ fn a_user_catalogue_adds_rows_without_editing_the_bundled_one() {
     );
     assert_eq!(broken["attempts"], 0, "nothing was requested");
     let store = DocStore::open(d.join("store")).unwrap();
-    let doc = store.get("chs-2026-declaration").unwrap().unwrap();
+    let doc = store
+        .get(&DocKey::new("chs-2026-declaration", Lang::Zh))
+        .unwrap()
+        .unwrap();
     assert_eq!(doc.meta.city.as_deref(), Some("Bishkek"));
     assert_eq!(doc.meta.date.to_string(), "2026-07-05");
 
@@ -1072,7 +1075,10 @@ fn a_user_catalogue_adds_rows_without_editing_the_bundled_one() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let doc = store.get("chs-2026-statement").unwrap().unwrap();
+    let doc = store
+        .get(&DocKey::new("chs-2026-statement", Lang::Zh))
+        .unwrap()
+        .unwrap();
     assert_eq!(doc.meta.date.to_string(), "2026-07-05");
     assert_eq!(doc.meta.doc_type, "statement");
 }
@@ -1093,7 +1099,7 @@ fn run_offline_stores_the_pages_fetched_earlier_and_carries_on() {
         !d.join("store").exists()
             || DocStore::open(d.join("store"))
                 .unwrap()
-                .ids()
+                .keys()
                 .unwrap()
                 .is_empty()
     );
@@ -1104,7 +1110,8 @@ fn run_offline_stores_the_pages_fetched_earlier_and_carries_on() {
         .local_addr()
         .unwrap()
         .port();
-    let out_dir = d.join("out");
+    let out_parent = tempfile::tempdir().unwrap();
+    let out_dir = out_parent.path().join("out");
     let out = scoway(d)
         .arg("run")
         .arg("--catalog")

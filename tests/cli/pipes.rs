@@ -36,7 +36,7 @@ fn assert_quiet(output: &Output, what: &str) {
 fn stored(data: &Path) -> usize {
     scoway::corpus::DocStore::open(data.join("store"))
         .unwrap()
-        .ids()
+        .keys()
         .unwrap()
         .len()
 }
