@@ -35,6 +35,12 @@ impl DataDir {
         self.root.join("codes")
     }
 
+    /// A catalogue of the user's own (`catalog.tsv`), merged over the bundled one by the
+    /// commands that read the catalogue.
+    pub fn user_catalog(&self) -> PathBuf {
+        self.root.join("catalog.tsv")
+    }
+
     /// Fetcher output: raw downloaded bytes and their provenance records.
     pub fn fetch_dir(&self) -> PathBuf {
         self.root.join("fetch")

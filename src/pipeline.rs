@@ -400,6 +400,28 @@ fn write_cache<'a>(path: &Path, lines: impl Iterator<Item = &'a Vec<u8>>) -> std
 pub mod demo_corpus {
     include!(concat!(env!("OUT_DIR"), "/demo_corpus.rs"));
 
+    /// What the exports call a corpus of these fixtures.
+    pub const FIXTURE_CORPUS: &str = "bundled fixtures, not SCO documents";
+
+    /// The documents of the fixture corpus (its files other than `NOTICE`).
+    pub fn documents() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+        DEMO_CORPUS.iter().filter(|(name, _)| *name != "NOTICE")
+    }
+
+    /// Whether `sha256` is the hash of a fixture file's bytes, as ingest records it: the
+    /// exports recognise fixture documents by it, wherever they were ingested from.
+    pub fn is_fixture(sha256: &str) -> bool {
+        static HASHES: std::sync::OnceLock<std::collections::HashSet<String>> =
+            std::sync::OnceLock::new();
+        HASHES
+            .get_or_init(|| {
+                documents()
+                    .map(|(_, text)| crate::corpus::ingest::sha256_hex(text.as_bytes()))
+                    .collect()
+            })
+            .contains(sha256)
+    }
+
     /// Writes the fixture corpus into `dir` (created if needed) and returns `dir`.
     pub fn write_to(dir: &std::path::Path) -> std::io::Result<std::path::PathBuf> {
         std::fs::create_dir_all(dir)?;

@@ -2,7 +2,14 @@
 //!
 //! The bundled catalogue is `corpus/catalog.tsv` (see `docs/fetching.md` for the
 //! columns and how the rows were confirmed). [`Catalog::load`] reads another file with the
-//! same columns; every row is validated, and an error names the file, line and field.
+//! same columns, and [`Catalog::merge`] lays its rows over another catalogue's (users add
+//! rows, e.g. of a summit after the release, without editing the installed files).
+//!
+//! Only what the tool needs fails a row, with an error naming the file, line and field: the
+//! id, the date and the body. Anything else a user may get wrong is kept with a warning
+//! ([`Catalog::warnings`]): a `confirmed_by` cell of free text (a note, not a URL), an unknown
+//! document type, a meeting number that is not a number (dropped), a malformed source URL
+//! (fetching that URL fails, with the same message).
 
 use super::document::{DocKey, DocMeta, Lang, validate_id};
 use chrono::NaiveDate;
@@ -71,6 +78,11 @@ pub enum CatalogError {
     Empty { path: PathBuf },
 }
 
+/// Where a catalogue row came from, for messages.
+fn place(path: &Path, line: usize) -> String {
+    format!("catalogue {}, line {line}", path.display())
+}
+
 /// One catalogue row.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CatalogEntry {
@@ -90,6 +102,13 @@ pub struct CatalogEntry {
     pub url_ru: Option<String>,
     /// Addresses of the pages that confirmed the row (empty when unconfirmed).
     pub confirmed_by: Vec<String>,
+    /// A `confirmed_by` cell that is not a list of URLs (e.g. "press release, 2026-07-05"),
+    /// kept as the user wrote it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confirmed_note: Option<String>,
+    /// File of the row.
+    #[serde(skip)]
+    pub file: PathBuf,
     /// Line of the row in its file (1-based).
     #[serde(skip)]
     pub line: usize,
@@ -102,6 +121,21 @@ impl CatalogEntry {
             Lang::Zh => self.url_zh.as_deref(),
             Lang::En => self.url_en.as_deref(),
             Lang::Ru => self.url_ru.as_deref(),
+        }
+    }
+
+    /// The source URL in `lang`, checked: `Err` says (file, line, field) why it cannot be
+    /// fetched; `Ok(None)` when the catalogue has none.
+    pub fn checked_url(&self, lang: Lang) -> Result<Option<&str>, String> {
+        match self.url(lang) {
+            None => Ok(None),
+            Some(url) => check_url(url).map(|()| Some(url)).map_err(|m| {
+                format!(
+                    "{}, field `url_{}`: {m}",
+                    place(&self.file, self.line),
+                    lang.as_str()
+                )
+            }),
         }
     }
 
@@ -149,12 +183,16 @@ impl CatalogEntry {
     }
 }
 
-/// A validated catalogue, in file order.
+/// A validated catalogue, in file order (rows merged from another file follow, or replace
+/// the row of the same id in place).
 #[derive(Debug, Clone)]
 pub struct Catalog {
     entries: Vec<CatalogEntry>,
     by_id: HashMap<String, usize>,
     source: PathBuf,
+    /// Every file merged in, in order (the first is `source`).
+    sources: Vec<PathBuf>,
+    warnings: Vec<String>,
 }
 
 impl Catalog {
@@ -208,6 +246,7 @@ impl Catalog {
 
         let mut entries = Vec::new();
         let mut by_id: HashMap<String, usize> = HashMap::new();
+        let mut warnings = Vec::new();
         for (line, row) in lines {
             let fields: Vec<&str> = row.split('\t').collect();
             if fields.len() != header.len() {
@@ -224,7 +263,7 @@ impl Catalog {
                 fields: &fields,
                 col: &col,
             };
-            let entry = row.entry()?;
+            let entry = row.entry(&mut warnings)?;
             if let Some(&first) = by_id.get(&entry.id) {
                 return Err(CatalogError::DuplicateId {
                     path: path.to_path_buf(),
@@ -245,7 +284,56 @@ impl Catalog {
             entries,
             by_id,
             source: path.to_path_buf(),
+            sources: vec![path.to_path_buf()],
+            warnings,
         })
+    }
+
+    /// Lays the rows of `other` over this catalogue: a row whose id is already here replaces
+    /// it (with a note in [`Catalog::warnings`]), the others are added after the rows here.
+    pub fn merge(&mut self, other: Catalog) {
+        self.warnings.extend(other.warnings);
+        self.sources.extend(other.sources);
+        for entry in other.entries {
+            match self.by_id.get(&entry.id).copied() {
+                Some(i) => {
+                    if let Some(old) = self.entries.get_mut(i) {
+                        self.warnings.push(format!(
+                            "{}: `{}` replaces the row of the same id in {}, line {}",
+                            place(&entry.file, entry.line),
+                            entry.id,
+                            old.file.display(),
+                            old.line
+                        ));
+                        *old = entry;
+                    }
+                }
+                None => {
+                    self.by_id.insert(entry.id.clone(), self.entries.len());
+                    self.entries.push(entry);
+                }
+            }
+        }
+    }
+
+    /// Problems that did not stop the catalogue from loading (see the module docs), and
+    /// rows replaced by [`Catalog::merge`], each naming its file and line.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Every file of this catalogue, in the order merged.
+    pub fn sources(&self) -> &[PathBuf] {
+        &self.sources
+    }
+
+    /// The files of this catalogue, for messages: `a.tsv + b.tsv`.
+    pub fn describe_sources(&self) -> String {
+        self.sources
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(" + ")
     }
 
     /// The row with this id. A language suffix (`<id>.en`) is accepted too.
@@ -285,7 +373,7 @@ impl Catalog {
         self.entries.is_empty()
     }
 
-    /// The file the catalogue was read from.
+    /// The file the catalogue was first read from (see [`Catalog::sources`] for all).
     pub fn source(&self) -> &Path {
         &self.source
     }
@@ -330,15 +418,24 @@ impl Row<'_> {
         }
     }
 
-    fn url(&self, field: &str) -> Result<Option<String>, CatalogError> {
-        let Some(raw) = self.opt(field) else {
-            return Ok(None);
-        };
-        check_url(&raw).map_err(|m| self.err(field, m))?;
-        Ok(Some(raw))
+    fn warn(&self, warnings: &mut Vec<String>, field: &str, message: impl fmt::Display) {
+        warnings.push(format!(
+            "{}, field `{field}`: {message}",
+            place(self.path, self.line)
+        ));
     }
 
-    fn entry(&self) -> Result<CatalogEntry, CatalogError> {
+    /// A source URL. A malformed one is kept (fetching it fails, saying why) with a warning:
+    /// the row's other languages and its metadata stay usable.
+    fn url(&self, field: &str, warnings: &mut Vec<String>) -> Option<String> {
+        let raw = self.opt(field)?;
+        if let Err(m) = check_url(&raw) {
+            self.warn(warnings, field, format!("{m}; it cannot be fetched"));
+        }
+        Some(raw)
+    }
+
+    fn entry(&self, warnings: &mut Vec<String>) -> Result<CatalogEntry, CatalogError> {
         let id = self.get("id").to_string();
         validate_id(&id).map_err(|m| self.err("id", m))?;
 
@@ -361,32 +458,54 @@ impl Row<'_> {
             ));
         }
         let doc_type = self.get("doc_type").to_string();
-        if !DOC_TYPES.contains(&doc_type.as_str()) {
+        if doc_type.is_empty() {
             return Err(self.err(
                 "doc_type",
+                format!("empty (expected one of {})", DOC_TYPES.join(", ")),
+            ));
+        }
+        if !DOC_TYPES.contains(&doc_type.as_str()) {
+            self.warn(
+                warnings,
+                "doc_type",
                 format!(
-                    "unknown document type `{doc_type}` (expected one of {})",
+                    "unknown document type `{doc_type}` (known: {}); kept as written",
                     DOC_TYPES.join(", ")
                 ),
-            ));
+            );
         }
         let meeting_no = match self.opt("meeting_no") {
             None => None,
-            Some(raw) => Some(raw.parse::<u32>().map_err(|_| {
-                self.err(
-                    "meeting_no",
-                    format!("`{raw}` is not a whole number (or leave it empty)"),
-                )
-            })?),
+            Some(raw) => match raw.parse::<u32>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    self.warn(
+                        warnings,
+                        "meeting_no",
+                        format!("`{raw}` is not a whole number; left empty"),
+                    );
+                    None
+                }
+            },
         };
-        let confirmed_by = match self.get("confirmed_by") {
-            "" | "unconfirmed" => Vec::new(),
+        let (confirmed_by, confirmed_note) = match self.get("confirmed_by") {
+            "" | "unconfirmed" => (Vec::new(), None),
             list => {
                 let urls: Vec<String> = list.split_whitespace().map(str::to_string).collect();
-                for u in &urls {
-                    check_url(u).map_err(|m| self.err("confirmed_by", m))?;
+                if urls.iter().all(|u| check_url(u).is_ok()) {
+                    (urls, None)
+                } else {
+                    self.warn(
+                        warnings,
+                        "confirmed_by",
+                        format!(
+                            "`{list}` is not a list of URLs; kept as a note (write \
+                             `unconfirmed` or space-separated URLs of the confirming pages)"
+                        ),
+                    );
+                    let urls = urls.into_iter().filter(|u| check_url(u).is_ok()).collect();
+                    (urls, Some(list.to_string()))
                 }
-                urls
             }
         };
         Ok(CatalogEntry {
@@ -399,17 +518,19 @@ impl Row<'_> {
             doc_type,
             title_zh: self.opt("title_zh"),
             title_en: self.opt("title_en"),
-            url_zh: self.url("url_zh")?,
-            url_en: self.url("url_en")?,
-            url_ru: self.url("url_ru")?,
+            url_zh: self.url("url_zh", warnings),
+            url_en: self.url("url_en", warnings),
+            url_ru: self.url("url_ru", warnings),
             confirmed_by,
+            confirmed_note,
+            file: self.path.to_path_buf(),
             line: self.line,
         })
     }
 }
 
 /// An absolute http(s) URL with a host.
-fn check_url(raw: &str) -> Result<(), String> {
+pub fn check_url(raw: &str) -> Result<(), String> {
     let url = url::Url::parse(raw).map_err(|e| format!("`{raw}` is not a valid URL: {e}"))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(format!("`{raw}` is not an http(s) URL"));
@@ -441,6 +562,7 @@ mod tests {
     fn bundled_catalogue_is_valid() {
         let c = Catalog::parse(BUNDLED_TSV, Path::new("corpus/catalog.tsv")).unwrap();
         assert!(c.len() >= 68, "{} rows", c.len());
+        assert!(c.warnings().is_empty(), "{:?}", c.warnings());
         assert!(
             c.iter()
                 .any(|e| e.body == "CHS" && e.doc_type == "declaration")
@@ -495,23 +617,6 @@ mod tests {
             e.contains("line 2, field `body`: unknown body `CHX`"),
             "{e}"
         );
-        let e = err_text(&[&GOOD.replace("\tdeclaration\t", "\tspeech\t")]);
-        assert!(
-            e.contains("field `doc_type`: unknown document type `speech`"),
-            "{e}"
-        );
-        let e = err_text(&[&GOOD.replace("http://example.cn/zh", "not a url")]);
-        assert!(
-            e.contains("field `url_zh`: `not a url` is not a valid URL"),
-            "{e}"
-        );
-        let e = err_text(&[&GOOD.replace("http://example.cn/zh", "ftp://x.org/a")]);
-        assert!(
-            e.contains("field `url_zh`: `ftp://x.org/a` is not an http(s) URL"),
-            "{e}"
-        );
-        let e = err_text(&[&GOOD.replace("\t19\t", "\tXIX\t")]);
-        assert!(e.contains("field `meeting_no`"), "{e}");
         let e = err_text(&[&GOOD.replace("chs-2019-declaration", "chs 2019")]);
         assert!(e.contains("line 2, field `id`"), "{e}");
         assert_eq!(
@@ -523,6 +628,87 @@ mod tests {
             e.contains("line 2: 12 tab-separated fields, expected 13"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn what_the_tool_does_not_need_is_kept_with_a_warning() {
+        let row = GOOD
+            .replace("\tdeclaration\t", "\tspeech\t")
+            .replace("\t19\t", "\tXIX\t")
+            .replace("http://example.cn/zh", "not a url")
+            .replace(
+                "http://example.cn/a http://example.cn/b",
+                "press release of 2019-06-14 http://example.cn/a",
+            );
+        let c = parse(&[&row]).unwrap();
+        let e = &c.entries()[0];
+        assert_eq!(e.doc_type, "speech");
+        assert_eq!(e.meeting_no, None);
+        assert_eq!(e.confirmed_by, vec!["http://example.cn/a".to_string()]);
+        assert_eq!(
+            e.confirmed_note.as_deref(),
+            Some("press release of 2019-06-14 http://example.cn/a")
+        );
+        let w = c.warnings().join("\n");
+        for needle in [
+            "catalogue test.tsv, line 2, field `doc_type`: unknown document type `speech`",
+            "line 2, field `meeting_no`: `XIX` is not a whole number",
+            "line 2, field `url_zh`: `not a url` is not a valid URL",
+            "line 2, field `confirmed_by`: `press release of 2019-06-14",
+        ] {
+            assert!(w.contains(needle), "{needle} not in {w}");
+        }
+        // The malformed URL cannot be fetched, and says why.
+        let why = e.checked_url(Lang::Zh).unwrap_err();
+        assert!(
+            why.starts_with("catalogue test.tsv, line 2, field `url_zh`: `not a url`"),
+            "{why}"
+        );
+        // `unconfirmed` is a documented value, not a problem.
+        let c = parse(&[&GOOD.replace("http://example.cn/a http://example.cn/b", "unconfirmed")])
+            .unwrap();
+        assert!(c.warnings().is_empty(), "{:?}", c.warnings());
+        assert!(c.entries()[0].confirmed_by.is_empty());
+    }
+
+    #[test]
+    fn a_user_catalogue_adds_and_replaces_rows() {
+        let mut c = Catalog::parse(BUNDLED_TSV, Path::new("corpus/catalog.tsv")).unwrap();
+        let bundled = c.len();
+        let user = format!(
+            "{HEADER}\n\
+             chs-2026-declaration\t2026-07-05\tCHS\t26\tBishkek\tKyrgyzstan\tdeclaration\t\
+             比什凯克宣言\tBishkek Declaration\t\t\t\tunconfirmed\n\
+             chs-2001-declaration\t2001-06-15\tCHS\t1\tShanghai\tChina\tdeclaration\t\
+             上海合作组织成立宣言\tDeclaration\thttp://mirror.example/2001\t\t\tmy own check\n"
+        );
+        c.merge(Catalog::parse(&user, Path::new("mine.tsv")).unwrap());
+        assert_eq!(c.len(), bundled + 1);
+        let new = c.get("chs-2026-declaration").unwrap();
+        assert_eq!(new.city.as_deref(), Some("Bishkek"));
+        assert_eq!(new.file, Path::new("mine.tsv"));
+        assert_eq!(
+            c.get("chs-2001-declaration").unwrap().url_zh.as_deref(),
+            Some("http://mirror.example/2001")
+        );
+        assert_eq!(
+            c.entries()[0].id,
+            "chs-2001-declaration",
+            "replaced in place"
+        );
+        let w = c.warnings().join("\n");
+        assert!(
+            w.contains(
+                "catalogue mine.tsv, line 3: `chs-2001-declaration` replaces the row of the same \
+                 id in corpus/catalog.tsv"
+            ),
+            "{w}"
+        );
+        assert!(
+            w.contains("line 3, field `confirmed_by`: `my own check`"),
+            "{w}"
+        );
+        assert_eq!(c.describe_sources(), "corpus/catalog.tsv + mine.tsv");
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! Charts of the theme trends (plotters; SVG and PNG).
 //!
-//! Titles and labels contain Chinese, so the PNG renderer needs a CJK font. It is found at
-//! run time ([`find_font`]): `SCOWAY_FONT`, then the usual system paths. The SVG files name
-//! the generic `sans-serif` family and are rendered by the viewer's fonts.
+//! SVG charts need no font on our side: the file names the generic `sans-serif` family and
+//! the viewer draws the text with its own fonts. [`SvgText`] measures text for the layout
+//! without a font, so the SVG files are written on any machine. Only rasterising the PNG
+//! files needs a font with Chinese glyphs (titles and labels are Chinese); it is found at run
+//! time ([`find_font`]): `SCOWAY_FONT`, else the folders of `SCOWAY_FONT_DIRS`, else the usual
+//! system paths. Without one the PNG files are skipped with one note ([`png_font`]).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -11,13 +14,16 @@ use plotters::style::{FontStyle, register_font};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+mod svg;
+pub use svg::SvgText;
+
 /// Errors of drawing charts.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
     #[error(
-        "no font with Chinese glyphs for the charts; searched: {}. Install one \
-         (Debian/Ubuntu: `apt-get install fonts-wqy-microhei`) or set SCOWAY_FONT to a \
-         .ttf/.otf/.ttc file with CJK glyphs (or skip the charts with --no-charts)",
+        "no font with Chinese glyphs for the PNG charts; searched: {}. Install one \
+         (Debian/Ubuntu: `apt-get install fonts-wqy-microhei`), set SCOWAY_FONT to a \
+         .ttf/.otf/.ttc file with CJK glyphs, or SCOWAY_FONT_DIRS to folders holding one",
         searched.join(", ")
     )]
     NoFont { searched: Vec<String> },
@@ -33,7 +39,7 @@ pub enum ReportError {
     },
 }
 
-/// Font files tried after `SCOWAY_FONT`, in order.
+/// Font files tried after `SCOWAY_FONT` when `SCOWAY_FONT_DIRS` is not set, in order.
 pub const FONT_CANDIDATES: &[&str] = &[
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -50,8 +56,13 @@ pub const FONT_CANDIDATES: &[&str] = &[
     "C:\\Windows\\Fonts\\simhei.ttf",
 ];
 
-/// The font file to use: `SCOWAY_FONT` when set (it must exist and have CJK glyphs), else
-/// the first of [`FONT_CANDIDATES`] that exists and has them.
+/// How deep [`find_font`] looks into each folder of `SCOWAY_FONT_DIRS`.
+const FONT_DIR_DEPTH: usize = 4;
+
+/// The font file for the PNG charts: `SCOWAY_FONT` when set (it must exist and have CJK
+/// glyphs); else the first font file with CJK glyphs in the folders of `SCOWAY_FONT_DIRS`
+/// (a search path, `:`-separated, `;` on Windows), searched instead of the system paths;
+/// else the first of [`FONT_CANDIDATES`] that exists and has them.
 pub fn find_font() -> Result<PathBuf, ReportError> {
     if let Some(path) = std::env::var_os("SCOWAY_FONT").filter(|p| !p.is_empty()) {
         let path = PathBuf::from(path);
@@ -59,14 +70,49 @@ pub fn find_font() -> Result<PathBuf, ReportError> {
         return Ok(path);
     }
     let mut searched = vec!["$SCOWAY_FONT (unset)".to_string()];
-    for candidate in FONT_CANDIDATES {
-        let path = Path::new(candidate);
-        if path.is_file() && load_font(path).is_ok() {
-            return Ok(path.to_path_buf());
+    let candidates: Vec<PathBuf> = match std::env::var_os("SCOWAY_FONT_DIRS") {
+        Some(dirs) => {
+            let dirs: Vec<PathBuf> = std::env::split_paths(&dirs)
+                .filter(|d| !d.as_os_str().is_empty())
+                .collect();
+            searched.push(format!(
+                "$SCOWAY_FONT_DIRS ({})",
+                dirs.iter()
+                    .map(|d| d.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            dirs.iter().flat_map(|d| font_files(d)).collect()
         }
-        searched.push((*candidate).to_string());
+        None => {
+            searched.extend(FONT_CANDIDATES.iter().map(|c| (*c).to_string()));
+            FONT_CANDIDATES.iter().map(PathBuf::from).collect()
+        }
+    };
+    for path in candidates {
+        if path.is_file() && load_font(&path).is_ok() {
+            return Ok(path);
+        }
     }
     Err(ReportError::NoFont { searched })
+}
+
+/// `.ttf`, `.ttc` and `.otf` files under `dir`, in name order.
+fn font_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .max_depth(FONT_DIR_DEPTH)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(walkdir::DirEntry::into_path)
+        .filter(|p| {
+            p.extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "ttf" | "ttc" | "otf"))
+        })
+        .collect();
+    files.sort();
+    files
 }
 
 /// Reads a font file and checks it can draw Chinese.
@@ -93,9 +139,10 @@ fn load_font(path: &Path) -> Result<Vec<u8>, ReportError> {
 
 static FONT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
 
-/// Finds the font and registers it with plotters as `sans-serif` (once per process).
-pub fn ensure_font() -> Result<PathBuf, ReportError> {
-    let registered = FONT.get_or_init(|| {
+/// The font of the PNG charts, registered with plotters as `sans-serif` (looked up once per
+/// process). The error says what is missing and how to add it.
+pub fn png_font() -> Result<PathBuf, String> {
+    FONT.get_or_init(|| {
         let path = find_font().map_err(|e| e.to_string())?;
         let bytes = load_font(&path).map_err(|e| e.to_string())?;
         // plotters keeps fonts for the life of the process and wants them 'static.
@@ -103,11 +150,17 @@ pub fn ensure_font() -> Result<PathBuf, ReportError> {
         register_font("sans-serif", FontStyle::Normal, bytes)
             .map_err(|_| format!("font {}: plotters cannot load it", path.display()))?;
         Ok(path)
-    });
-    registered.clone().map_err(|message| ReportError::BadFont {
-        path: PathBuf::from("(chart font)"),
-        message,
     })
+    .clone()
+}
+
+/// What to draw besides the chart itself.
+#[derive(Debug, Clone, Default)]
+pub struct ChartOptions {
+    /// Also rasterise a PNG (only when [`png_font`] found a font).
+    pub png: bool,
+    /// A line under the title (e.g. that the corpus is made of fixtures), drawn in red.
+    pub subtitle: Option<String>,
 }
 
 /// The Chinese name of a dimension (the paper's terms), for chart labels.
@@ -169,14 +222,14 @@ fn draw_error(path: &Path) -> impl Fn(String) -> ReportError + '_ {
     }
 }
 
-/// Draws `<stem>.svg` and `<stem>.png` with `draw`.
+/// Draws `<stem>.svg`, and `<stem>.png` when `opts.png` and a font is there, with `draw`.
 fn both_backends(
     stem: &Path,
     size: (u32, u32),
-    svg: impl FnOnce(DrawingArea<SVGBackend, Shift>) -> Result<(), String>,
+    opts: &ChartOptions,
+    svg: impl FnOnce(DrawingArea<SvgText, Shift>) -> Result<(), String>,
     png: impl FnOnce(DrawingArea<BitMapBackend, Shift>) -> Result<(), String>,
 ) -> Result<Vec<PathBuf>, ReportError> {
-    ensure_font()?;
     if let Some(dir) = stem.parent() {
         std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
             path: dir.to_path_buf(),
@@ -184,38 +237,83 @@ fn both_backends(
         })?;
     }
     let svg_path = stem.with_extension("svg");
-    let png_path = stem.with_extension("png");
-    svg(SVGBackend::new(&svg_path, size).into_drawing_area()).map_err(draw_error(&svg_path))?;
-    png(BitMapBackend::new(&png_path, size).into_drawing_area()).map_err(draw_error(&png_path))?;
-    Ok(vec![svg_path, png_path])
+    svg(SvgText::new(&svg_path, size).into_drawing_area()).map_err(draw_error(&svg_path))?;
+    let mut files = vec![svg_path];
+    if opts.png && png_font().is_ok() {
+        let png_path = stem.with_extension("png");
+        png(BitMapBackend::new(&png_path, size).into_drawing_area())
+            .map_err(draw_error(&png_path))?;
+        files.push(png_path);
+    }
+    Ok(files)
 }
 
-/// The trend chart of one dimension: `<stem>.svg` and `<stem>.png`.
+/// The trend chart of one dimension: `<stem>.svg` (and `<stem>.png`, see [`ChartOptions`]).
 pub fn line_chart(
     stem: &Path,
     dimension: &str,
     series: &[TrendLine],
+    opts: &ChartOptions,
 ) -> Result<Vec<PathBuf>, ReportError> {
+    let subtitle = opts.subtitle.as_deref();
     both_backends(
         stem,
         SIZE,
-        |area| draw_line_chart(area, dimension, series),
-        |area| draw_line_chart(area, dimension, series),
+        opts,
+        |area| draw_line_chart(with_subtitle(area, subtitle)?, dimension, series),
+        |area| draw_line_chart(with_subtitle(area, subtitle)?, dimension, series),
     )
 }
 
-/// The dimension × year heatmap: `<stem>.svg` and `<stem>.png`.
-pub fn heatmap(stem: &Path, data: &HeatmapData) -> Result<Vec<PathBuf>, ReportError> {
+/// The dimension × year heatmap: `<stem>.svg` (and `<stem>.png`, see [`ChartOptions`]).
+pub fn heatmap(
+    stem: &Path,
+    data: &HeatmapData,
+    opts: &ChartOptions,
+) -> Result<Vec<PathBuf>, ReportError> {
     let size = (
         SIZE.0.max(420 + 44 * data.years.len() as u32),
-        120 + 70 * data.rows.len().max(1) as u32,
+        120 + 70 * data.rows.len().max(1) as u32 + if opts.subtitle.is_some() { 34 } else { 0 },
     );
+    let subtitle = opts.subtitle.as_deref();
     both_backends(
         stem,
         size,
-        |area| draw_heatmap(area, data),
-        |area| draw_heatmap(area, data),
+        opts,
+        |area| draw_heatmap(with_subtitle(area, subtitle)?, data),
+        |area| draw_heatmap(with_subtitle(area, subtitle)?, data),
     )
+}
+
+/// Height of the subtitle band at the top of a chart.
+const SUBTITLE_HEIGHT: u32 = 34;
+
+/// Fills the chart white, writes `subtitle` (if any) in a band at the top, and returns the
+/// area below it for the chart.
+fn with_subtitle<DB: DrawingBackend>(
+    root: DrawingArea<DB, Shift>,
+    subtitle: Option<&str>,
+) -> Result<DrawingArea<DB, Shift>, String> {
+    root.fill(&WHITE).map_err(err)?;
+    let Some(text) = subtitle else {
+        return Ok(root);
+    };
+    let (band, rest) = root.split_vertically(SUBTITLE_HEIGHT);
+    let (width, _) = band.dim_in_pixel();
+    let style = (FONT_FAMILY, 19)
+        .into_font()
+        .color(&RGBColor(190, 0, 0))
+        .pos(Pos::new(HPos::Center, VPos::Center));
+    band.draw_text(
+        text,
+        &style,
+        (
+            i32::try_from(width / 2).unwrap_or(0),
+            (SUBTITLE_HEIGHT / 2) as i32 + 4,
+        ),
+    )
+    .map_err(err)?;
+    Ok(rest)
 }
 
 fn err<E: std::fmt::Debug>(e: E) -> String {
@@ -307,6 +405,7 @@ fn draw_line_chart<DB: DrawingBackend>(
         }
     }
     let mut any_break = false;
+    let mut legend: Vec<(String, Mark)> = Vec::new();
     for (i, s) in series.iter().enumerate() {
         let color = PALETTE[i % PALETTE.len()];
         chart
@@ -314,11 +413,8 @@ fn draw_line_chart<DB: DrawingBackend>(
                 s.points.iter().map(|p| (at(p.x), p.y)),
                 color.stroke_width(3),
             ))
-            .map_err(err)?
-            .label(s.label.clone())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 22, y)], color.stroke_width(3))
-            });
+            .map_err(err)?;
+        legend.push((s.label.clone(), Mark::Line(color)));
         chart
             .draw_series(
                 s.points
@@ -349,38 +445,83 @@ fn draw_line_chart<DB: DrawingBackend>(
                 .map_err(err)?;
         }
     }
-    // Legend entries for the band and the breaks (nothing drawn).
     let grey = RGBColor(90, 90, 90);
-    chart
-        .draw_series(std::iter::empty::<Circle<(SegmentValue<i32>, f64), i32>>())
-        .map_err(err)?
-        .label("95 % bootstrap interval (band)")
-        .legend(move |(x, y)| {
-            Rectangle::new([(x, y - 6), (x + 22, y + 6)], grey.mix(0.2).filled())
-        });
+    legend.push((
+        "95 % bootstrap interval (band)".to_string(),
+        Mark::Band(grey),
+    ));
     if any_break {
-        chart
-            .draw_series(std::iter::empty::<Circle<(SegmentValue<i32>, f64), i32>>())
-            .map_err(err)?
-            .label("structural break: first year of the new level, shift in pp")
-            .legend(move |(x, y)| {
-                plotters::element::DashedPathElement::new(
-                    vec![(x, y), (x + 22, y)],
-                    5,
-                    3,
-                    grey.stroke_width(2),
-                )
-            });
+        legend.push((
+            "structural break: first year of the new level, shift in pp".to_string(),
+            Mark::Dashed(grey),
+        ));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperLeft)
-        .label_font((FONT_FAMILY, 16))
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .draw()
-        .map_err(err)?;
+    draw_legend(&chart.plotting_area().strip_coord_spec(), &legend)?;
     root.present().map_err(err)
+}
+
+/// The sample drawn before a legend entry.
+enum Mark {
+    Line(RGBColor),
+    Band(RGBColor),
+    Dashed(RGBColor),
+}
+
+/// The legend, in the upper left corner of `area`. Drawn here rather than by plotters'
+/// series labels, which measure their text with a registered font: the SVG charts have none,
+/// and the size of each line comes from the backend ([`SvgText`] estimates it).
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(String, Mark)],
+) -> Result<(), String> {
+    const MARGIN: i32 = 8;
+    const MARK: i32 = 22;
+    const GAP: i32 = 8;
+    const LINE: i32 = 22;
+    let style = (FONT_FAMILY, 16).into_font().color(&BLACK);
+    let mut text_width = 0;
+    for (label, _) in entries {
+        let (w, _) = area.estimate_text_size(label, &style).map_err(err)?;
+        text_width = text_width.max(i32::try_from(w).unwrap_or(i32::MAX / 4));
+    }
+    let rows = i32::try_from(entries.len()).unwrap_or(0);
+    let (x0, y0) = (12, 12);
+    let corner = (
+        x0 + 2 * MARGIN + MARK + GAP + text_width,
+        y0 + 2 * MARGIN + LINE * rows,
+    );
+    area.draw(&Rectangle::new(
+        [(x0, y0), corner],
+        WHITE.mix(0.85).filled(),
+    ))
+    .map_err(err)?;
+    area.draw(&Rectangle::new([(x0, y0), corner], BLACK.mix(0.3)))
+        .map_err(err)?;
+    let left = style.pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, (label, mark)) in entries.iter().enumerate() {
+        let y = y0 + MARGIN + LINE * i32::try_from(i).unwrap_or(0) + LINE / 2;
+        let x = x0 + MARGIN;
+        match mark {
+            Mark::Line(c) => area.draw(&PathElement::new(
+                vec![(x, y), (x + MARK, y)],
+                c.stroke_width(3),
+            )),
+            Mark::Band(c) => area.draw(&Rectangle::new(
+                [(x, y - 6), (x + MARK, y + 6)],
+                c.mix(0.2).filled(),
+            )),
+            Mark::Dashed(c) => area.draw(&plotters::element::DashedPathElement::new(
+                vec![(x, y), (x + MARK, y)],
+                5,
+                3,
+                c.stroke_width(2),
+            )),
+        }
+        .map_err(err)?;
+        area.draw(&Text::new(label.clone(), (x + MARK + GAP, y), left.clone()))
+            .map_err(err)?;
+    }
+    Ok(())
 }
 
 /// White → dark blue, by `t` in [0, 1].

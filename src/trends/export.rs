@@ -10,8 +10,9 @@ use super::{
 use super::{TrendFilter, render_markdown};
 use crate::code::Codebook;
 use crate::layout::DataDir;
+use crate::pipeline::demo_corpus;
 use crate::publish::StagedDir;
-use crate::report::{self, HeatmapData, SeriesPoint, TrendLine};
+use crate::report::{self, ChartOptions, HeatmapData, SeriesPoint, TrendLine};
 use polars::prelude::*;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -33,7 +34,8 @@ pub struct ExportOptions {
     pub confidence: f64,
     /// Break detection.
     pub breaks: BreakOptions,
-    /// Whether to draw the charts (they need a CJK font, see [`crate::report::find_font`]).
+    /// Whether to draw the charts (SVG always; PNG too when a CJK font is found, see
+    /// [`crate::report::find_font`]).
     pub charts: bool,
 }
 
@@ -62,6 +64,9 @@ pub struct ExportReport {
     pub breaks: usize,
     /// Things the user should know (e.g. codes built with another codebook).
     pub warnings: Vec<String>,
+    /// Documents that are bundled fixtures (texts we wrote, see
+    /// [`crate::pipeline::demo_corpus`]), not SCO documents: recognised by their hash.
+    pub fixture_documents: usize,
     /// Wall time of each step, in order.
     pub timings: Vec<(String, Duration)>,
     /// The default trend table (by year, every body and language pooled) as Markdown, as
@@ -273,10 +278,30 @@ pub fn export_codes(
     };
     report.documents = frame("documents").map_or(0, DataFrame::height);
     report.breaks = frame("breaks").map_or(0, DataFrame::height);
+    let hashes = document_hashes(frame("documents"))?;
+    report.fixture_documents = fixture_documents(frame("documents"))?;
+    let fixture_note = fixture_note(report.fixture_documents, report.documents);
+    if let Some(note) = &fixture_note {
+        report.warnings.push(note.clone());
+    }
 
     if opts.charts {
         if let (Some(trends_year), Some(breaks_df)) = (frame("trends"), frame("breaks")) {
-            let charts = draw_charts(dir, trends_year, breaks_df, &codes.dimensions)?;
+            let png = match report::png_font() {
+                Ok(_) => true,
+                Err(missing) => {
+                    report.warnings.push(format!(
+                        "PNG charts not drawn: {missing}. The SVG charts are written (their \
+                         text is drawn by the viewer's fonts)."
+                    ));
+                    false
+                }
+            };
+            let chart_opts = ChartOptions {
+                png,
+                subtitle: fixture_note.as_ref().map(|_| FIXTURE_SUBTITLE.to_string()),
+            };
+            let charts = draw_charts(dir, trends_year, breaks_df, &codes.dimensions, &chart_opts)?;
             if charts.is_empty() {
                 report
                     .warnings
@@ -298,7 +323,17 @@ pub fn export_codes(
         let filter = TrendFilter::default();
         let by_year = trend_opts(PeriodBy::Year);
         let rows = filter.apply(trends_year, PeriodBy::Year, &codes.dimensions)?;
-        report.trend_table = render_markdown(&rows, &filter, &by_year, &codes.dimensions)?;
+        let mut table = String::new();
+        if let Some(note) = &fixture_note {
+            table.push_str(&format!("> **WARNING — {note}.**\n\n"));
+        }
+        table.push_str(&render_markdown(
+            &rows,
+            &filter,
+            &by_year,
+            &codes.dimensions,
+        )?);
+        report.trend_table = table;
         let table_path = dir.join("trends.md");
         write_text(&table_path, &report.trend_table)?;
         report.files.push(table_path);
@@ -308,7 +343,7 @@ pub fn export_codes(
     report.files.push(dictionary_path);
 
     let manifest_path = dir.join("manifest.json");
-    let manifest = manifest(codes, &codebook, &params, &report, frame("documents"), dir)?;
+    let manifest = manifest(codes, &codebook, &params, &report, hashes, dir)?;
     let text = serde_json::to_string_pretty(&manifest).map_err(|source| TrendsError::Json {
         path: manifest_path.clone(),
         source,
@@ -357,14 +392,47 @@ fn write_frame(out: &Path, spec: &FrameSpec, df: &DataFrame) -> Result<Vec<PathB
     Ok(vec![parquet, csv])
 }
 
-fn manifest(
-    codes: &Codes,
-    codebook: &Codebook,
-    params: &DictionaryParams,
-    report: &ExportReport,
-    documents: Option<&DataFrame>,
-    out: &Path,
-) -> Result<serde_json::Value, TrendsError> {
+/// Above the charts of a corpus with fixtures in it.
+pub const FIXTURE_SUBTITLE: &str =
+    "FIXTURE CORPUS: bundled test texts written by the scoway developers, not SCO documents";
+
+/// What the exports say about a corpus holding `fixtures` bundled fixtures among `documents`.
+pub fn fixture_note(fixtures: usize, documents: usize) -> Option<String> {
+    if fixtures == 0 {
+        None
+    } else if fixtures == documents {
+        Some(format!(
+            "FIXTURE CORPUS: all {documents} documents are {} (test texts written by the \
+             scoway developers); no figure here says anything about the SCO",
+            demo_corpus::FIXTURE_CORPUS
+        ))
+    } else {
+        Some(format!(
+            "FIXTURE DOCUMENTS: {fixtures} of the {documents} documents are {} (test texts \
+             written by the scoway developers); the figures mix them with real documents",
+            demo_corpus::FIXTURE_CORPUS
+        ))
+    }
+}
+
+/// Rows of the `documents` frame (document versions) whose bytes are a bundled fixture's.
+fn fixture_documents(documents: Option<&DataFrame>) -> Result<usize, TrendsError> {
+    let Some(df) = documents else {
+        return Ok(0);
+    };
+    let hashes = df
+        .column("sha256")
+        .and_then(|c| c.str().cloned())
+        .context(|| "reading documents.sha256".to_string())?;
+    Ok(hashes
+        .iter()
+        .flatten()
+        .filter(|sha| demo_corpus::is_fixture(sha))
+        .count())
+}
+
+/// Document id → sha256, from the `documents` frame.
+fn document_hashes(documents: Option<&DataFrame>) -> Result<BTreeMap<String, String>, TrendsError> {
     let mut corpus = BTreeMap::new();
     if let Some(df) = documents {
         let ctx = || "reading documents.sha256".to_string();
@@ -382,6 +450,29 @@ fn manifest(
             }
         }
     }
+    Ok(corpus)
+}
+
+fn manifest(
+    codes: &Codes,
+    codebook: &Codebook,
+    params: &DictionaryParams,
+    report: &ExportReport,
+    corpus: BTreeMap<String, String>,
+    out: &Path,
+) -> Result<serde_json::Value, TrendsError> {
+    let description = if report.fixture_documents == 0 {
+        "documents of the data directory's store".to_string()
+    } else if report.fixture_documents == report.documents {
+        demo_corpus::FIXTURE_CORPUS.to_string()
+    } else {
+        format!(
+            "{} of {} documents are {}",
+            report.fixture_documents,
+            report.documents,
+            demo_corpus::FIXTURE_CORPUS
+        )
+    };
     let files: Vec<String> = report
         .files
         .iter()
@@ -407,6 +498,8 @@ fn manifest(
         },
         "codes_manifest": codes.manifest,
         "corpus": {
+            "description": description,
+            "fixture_documents": report.fixture_documents,
             "documents": corpus.len(),
             "sha256": corpus,
         },
@@ -441,6 +534,7 @@ fn draw_charts(
     trends_year: &DataFrame,
     breaks_df: &DataFrame,
     dimensions: &[String],
+    chart_opts: &ChartOptions,
 ) -> Result<Vec<PathBuf>, TrendsError> {
     if trends_year.height() == 0 {
         return Ok(Vec::new());
@@ -586,10 +680,9 @@ fn draw_charts(
         path: out.join("charts"),
         source,
     })?;
-    report::ensure_font()?;
     let mut files: Vec<PathBuf> = jobs
         .par_iter()
-        .map(|(stem, d, series)| report::line_chart(stem, d, series))
+        .map(|(stem, d, series)| report::line_chart(stem, d, series, chart_opts))
         .collect::<Result<Vec<_>, _>>()?
         .into_iter()
         .flatten()
@@ -597,6 +690,7 @@ fn draw_charts(
     files.extend(report::heatmap(
         &out.join("charts").join("heatmap"),
         &heatmap,
+        chart_opts,
     )?);
     Ok(files)
 }

@@ -28,7 +28,9 @@ mod tests;
 
 pub use breaks::{BreakOptions, breaks, segment};
 pub use emergence::term_emergence;
-pub use export::{ExportOptions, ExportReport, export, export_codes};
+pub use export::{
+    ExportOptions, ExportReport, FIXTURE_SUBTITLE, export, export_codes, fixture_note,
+};
 pub use frames::{document_scores, documents, evidence, paragraph_codes, trends};
 pub use passages::passages;
 pub use table::{TableFormat, TrendFilter, render_json, render_markdown};

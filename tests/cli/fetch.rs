@@ -193,6 +193,12 @@ async fn handle(State(log): State<Shared>, uri: Uri, req: HeaderMap) -> Response
             .header(header::CONNECTION, "close")
             .body(Body::from("<html><body><p>（测试样例）".repeat(20)))
             .expect("response"),
+        "/busy/retry-after.htm" => (
+            StatusCode::TOO_MANY_REQUESTS,
+            [(header::RETRY_AFTER, "99999")],
+            "fixture: come back tomorrow",
+        )
+            .into_response(),
         "/govcn/doc.pdf" => (
             [(header::CONTENT_TYPE, "application/pdf")],
             "%PDF-1.4 fixture, not a real PDF\n",
@@ -793,4 +799,345 @@ fn catalogue_errors_name_line_and_field() {
     assert_eq!(c["documents"], 1);
     assert_eq!(c["entries"][0]["id"], "chg-2018-communique");
     assert!(!data.path().join("store").exists());
+}
+
+/// A server whose every response trickles: the headers at once, then one byte of the body
+/// every 300 ms (60 bytes, 18 s in all). Plain TCP, to control each write.
+fn start_trickle_server() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("tokio runtime");
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind a loopback port");
+            tx.send(listener.local_addr().expect("local address"))
+                .expect("report the address");
+            loop {
+                let Ok((mut socket, _)) = listener.accept().await else {
+                    return;
+                };
+                tokio::spawn(async move {
+                    let mut request = [0u8; 4096];
+                    let _ = socket.read(&mut request).await;
+                    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\
+                                Content-Length: 60\r\nConnection: close\r\n\r\n";
+                    if socket.write_all(head.as_bytes()).await.is_err() {
+                        return;
+                    }
+                    for _ in 0..60 {
+                        tokio::time::sleep(Duration::from_millis(300)).await;
+                        if socket.write_all(b"x").await.is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+    });
+    format!("http://{}", rx.recv().expect("the server starts"))
+}
+
+#[test]
+fn the_timeout_bounds_a_body_that_trickles() {
+    let base = start_trickle_server();
+    let data = tempfile::tempdir().unwrap();
+    let out = scoway(data.path())
+        .arg("fetch")
+        .arg("--catalog")
+        .arg(catalog())
+        .args([
+            "--catalog-only",
+            "--base-url",
+            &base,
+            "--rate-per-host",
+            "0",
+        ])
+        .args(["--timeout", "2", "--retries", "0", "--json"])
+        .args(["--only", "st-chg-2019-communique"])
+        .output()
+        .unwrap();
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+    });
+    assert_eq!(out.status.code(), Some(1), "{s:#}");
+    let i = item(&s, "st-chg-2019-communique.zh");
+    assert_eq!(i["outcome"], "failed", "{i:#}");
+    // Each byte came well within 2 s: only a limit on the whole response stops it (the
+    // body would have ended after 18 s and failed as "implausibly short" instead).
+    let error = i["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("timed out after 2 s with") && error.contains("whole response"),
+        "{error}"
+    );
+    assert_eq!(i["attempts"], 1);
+    assert!(
+        !data.path().join("store").exists() || {
+            let store = DocStore::open(data.path().join("store")).unwrap();
+            store.keys().unwrap().is_empty()
+        }
+    );
+}
+
+#[test]
+fn a_long_retry_after_is_not_waited_for_and_the_run_moves_on() {
+    let server = Server::start();
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    let busy = d.join("busy.tsv");
+    std::fs::write(
+        &busy,
+        "# FIXTURE catalogue: a row whose server asks to come back in 27 hours.\n\
+         id\tdate\tbody\tmeeting_no\tcity\thost_country\tdoc_type\ttitle_zh\ttitle_en\turl_zh\turl_en\turl_ru\tconfirmed_by\n\
+         st-busy\t2019-06-14\tCHS\t\t\t\tdeclaration\t（测试样例）\t\thttp://www.fmprc.gov.cn/busy/retry-after.htm\t\t\tunconfirmed\n",
+    )
+    .unwrap();
+    // Human output: the long wait is refused on stderr; a short Retry-After is announced.
+    let out = scoway(d)
+        .arg("fetch")
+        .arg("--catalog")
+        .arg(&busy)
+        .arg("--catalog")
+        .arg(catalog())
+        .args([
+            "--catalog-only",
+            "--base-url",
+            &server.base,
+            "--rate-per-host",
+            "0",
+        ])
+        .args(["--only", "st-busy", "st-chs-2018-declaration"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "HTTP 429 Too Many Requests: the server asks to retry after 99999 s, more than the \
+             60 s this run waits (--max-retry-after); not retried"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(server.hits("/busy/retry-after.htm"), 1, "not retried");
+    assert!(
+        stderr.contains("waiting 1 s before retrying")
+            && stderr.contains("(as the server's Retry-After asks)"),
+        "{stderr}"
+    );
+    // ... and the run moved on to the next document.
+    assert!(
+        stderr.contains("1 fetched, 0 unchanged, 1 failed"),
+        "{stderr}"
+    );
+    let store = DocStore::open(d.join("store")).unwrap();
+    assert_eq!(
+        store.keys().unwrap(),
+        vec![DocKey::new("st-chs-2018-declaration", Lang::Zh)]
+    );
+    // A cap of the user's own applies the same way; --max-retry-wait is its other name.
+    let (out, s) = fetch(
+        d,
+        &server,
+        &[
+            "--max-retry-wait",
+            "5",
+            "--dry-run",
+            "--only",
+            "st-chs-2019-declaration",
+        ],
+    );
+    assert!(out.status.success(), "{s:#}");
+}
+
+/// A catalogue of a user's own: a 2026 summit (Kyrgyz chairmanship, Bishkek) the bundled
+/// catalogue does not have, with a free-text `confirmed_by`, and a row with a broken URL.
+fn user_catalogue(dir: &Path) -> PathBuf {
+    let path = dir.join("my-rows.tsv");
+    std::fs::write(
+        &path,
+        "# FIXTURE: a user's own rows\n\
+         id\tdate\tbody\tmeeting_no\tcity\thost_country\tdoc_type\ttitle_zh\ttitle_en\turl_zh\turl_en\turl_ru\tconfirmed_by\n\
+         chs-2026-declaration\t2026-07-05\tCHS\t26\tBishkek\tKyrgyzstan\tdeclaration\t（测试样例）比什凯克宣言\t(Test fixture) Bishkek Declaration\thttps://www.fmprc.gov.cn/fmprc/zh-only.shtml\t\t\tseen on the host's site, July 2026\n\
+         chs-2026-statement\t2026-07-05\tCHS\t26\tBishkek\tKyrgyzstan\tstatement\t（测试样例）声明\t\twww.example.org/no-scheme\t\t\tunconfirmed\n",
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn a_user_catalogue_adds_rows_without_editing_the_bundled_one() {
+    let server = Server::start();
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    let mine = user_catalogue(d);
+
+    // Merged over the bundled rows; the free text is a warning, not an error.
+    let out = scoway(d)
+        .args(["catalog", "--json", "--catalog"])
+        .arg(&mine)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let c: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let bundled = scoway::corpus::catalog::Catalog::bundled().len() as u64;
+    assert_eq!(c["documents"], bundled + 2);
+    let warnings = c["warnings"].to_string();
+    assert!(
+        warnings.contains("line 3, field `confirmed_by`: `seen on the host's site, July 2026`"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("line 4, field `url_zh`"), "{warnings}");
+    assert!(stderr.contains("warning: catalogue "), "{stderr}");
+    let entry = c["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["id"] == "chs-2026-declaration")
+        .unwrap();
+    assert_eq!(entry["city"], "Bishkek");
+    assert_eq!(
+        entry["confirmed_note"],
+        "seen on the host's site, July 2026"
+    );
+
+    // --catalog-only: the user's rows alone.
+    let c: Value = serde_json::from_slice(
+        &scoway(d)
+            .args(["catalog", "--json", "--catalog-only", "--catalog"])
+            .arg(&mine)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(c["documents"], 2);
+
+    // <data-dir>/catalog.tsv is read without being asked for.
+    std::fs::copy(&mine, d.join("catalog.tsv")).unwrap();
+    let c: Value = serde_json::from_slice(
+        &scoway(d)
+            .args(["catalog", "--json", "--year", "2026"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(c["documents"], 2, "{c:#}");
+
+    // Fetching: the new row is fetched and stored with its metadata; the broken URL fails
+    // with its file, line and field, and fails only itself.
+    let out = scoway(d)
+        .arg("fetch")
+        .args(["--base-url", &server.base, "--rate-per-host", "0", "--json"])
+        .args(["--only", "chs-2026-declaration", "chs-2026-statement"])
+        .output()
+        .unwrap();
+    let s: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{s:#}");
+    assert_eq!(
+        item(&s, "chs-2026-declaration.zh")["outcome"],
+        "fetched",
+        "{s:#}"
+    );
+    let broken = item(&s, "chs-2026-statement.zh");
+    assert_eq!(broken["outcome"], "failed");
+    assert!(
+        broken["error"].as_str().unwrap().contains(
+            "catalog.tsv, line 4, field `url_zh`: `www.example.org/no-scheme` is not a valid URL"
+        ),
+        "{broken:#}"
+    );
+    assert_eq!(broken["attempts"], 0, "nothing was requested");
+    let store = DocStore::open(d.join("store")).unwrap();
+    let doc = store
+        .get(&DocKey::new("chs-2026-declaration", Lang::Zh))
+        .unwrap()
+        .unwrap();
+    assert_eq!(doc.meta.city.as_deref(), Some("Bishkek"));
+    assert_eq!(doc.meta.date.to_string(), "2026-07-05");
+
+    // Ingest names a file after the new id: the user's row gives its metadata.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("chs-2026-statement.txt");
+    std::fs::write(
+        &file,
+        "（测试样例）各成员国重申上海精神。\n\n（测试样例）第二段。\n",
+    )
+    .unwrap();
+    let out = scoway(d).arg("ingest").arg(&file).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc = store
+        .get(&DocKey::new("chs-2026-statement", Lang::Zh))
+        .unwrap()
+        .unwrap();
+    assert_eq!(doc.meta.date.to_string(), "2026-07-05");
+    assert_eq!(doc.meta.doc_type, "statement");
+}
+
+#[test]
+fn run_offline_stores_the_pages_fetched_earlier_and_carries_on() {
+    let server = Server::start();
+    let data = tempfile::tempdir().unwrap();
+    let d = data.path();
+    // Pages fetched earlier but never stored (--no-ingest).
+    let (out, s) = fetch(
+        d,
+        &server,
+        &["--no-ingest", "--only", "st-chg-2019-communique"],
+    );
+    assert!(out.status.success(), "{s:#}");
+    assert!(
+        !d.join("store").exists()
+            || DocStore::open(d.join("store"))
+                .unwrap()
+                .keys()
+                .unwrap()
+                .is_empty()
+    );
+
+    // Now the sources cannot be reached (a refused port stands for no network).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out_parent = tempfile::tempdir().unwrap();
+    let out_dir = out_parent.path().join("out");
+    let out = scoway(d)
+        .arg("run")
+        .arg("--catalog")
+        .arg(catalog())
+        .args([
+            "--catalog-only",
+            "--base-url",
+            &format!("http://127.0.0.1:{port}"),
+        ])
+        .args(["--only", "st-chg-2019-communique", "--no-charts", "--out"])
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("OFFLINE: carrying on with the 1 document(s) already in")
+            && stderr.contains("(1 of them stored now from pages fetched earlier)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("FIXTURE"), "{stderr}");
+    assert!(!out_dir.join("fixture-data").exists());
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(out_dir.join("manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["corpus"]["documents"], 1);
+    assert_eq!(manifest["corpus"]["fixture_documents"], 0);
+    assert!(manifest["corpus"]["sha256"]["st-chg-2019-communique"].is_string());
 }

@@ -5,10 +5,12 @@
 
 mod common;
 
+mod charts;
 mod code;
 mod fetch;
 mod ingest;
 mod parallel;
 mod pipeline;
+mod pipes;
 mod search;
 mod trends;

@@ -164,6 +164,7 @@ fn demo_runs_the_whole_pipeline_offline() {
         .filter(|p| p.extension().is_some_and(|x| x == "png" || x == "svg"))
         .count();
     assert!(charts >= 2, "demo wrote {charts} charts");
+    assert_says_fixtures_everywhere(out.path(), &stderr);
 }
 
 fn walk(path: &Path) -> Vec<std::path::PathBuf> {
@@ -206,25 +207,163 @@ fn run_from_a_folder_builds_and_exports() {
     assert!(out.path().join("trends.csv").is_file());
 }
 
-#[test]
-fn run_without_network_fails_fast_and_says_how_to_ingest_instead() {
-    let data = tempfile::tempdir().unwrap();
-    // Port 9 (discard) on loopback refuses connections: the same failure as no network.
-    let out = scoway(data.path())
+/// `scoway run` as on a machine without internet: port 9 (discard) on loopback refuses
+/// connections, the same failure as no network.
+fn run_offline(data: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    scoway(data)
         .args([
             "run",
             "--base-url",
             "http://127.0.0.1:9/",
             "--only",
             "chs-2001-declaration",
+            "--out",
         ])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn manifest(out: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.join("manifest.json")).expect("manifest.json");
+    serde_json::from_str(&text).expect("manifest.json is JSON")
+}
+
+/// The fixture warning in every output of a run on the bundled fixtures.
+fn assert_says_fixtures_everywhere(out: &Path, stderr: &str) {
+    assert!(
+        stderr.contains("NOT documents of the Shanghai Cooperation Organisation"),
+        "{stderr}"
+    );
+    let table = std::fs::read_to_string(out.join("trends.md")).unwrap();
+    assert!(
+        table.starts_with(
+            "> **WARNING — FIXTURE CORPUS: all 26 documents are bundled fixtures, not SCO documents"
+        ),
+        "{table}"
+    );
+    let m = manifest(out);
+    assert_eq!(
+        m["corpus"]["description"],
+        "bundled fixtures, not SCO documents"
+    );
+    assert_eq!(m["corpus"]["fixture_documents"], 26);
+    for chart in ["charts/heatmap.svg", "charts/trend_recognition.svg"] {
+        let svg = std::fs::read_to_string(out.join(chart)).unwrap();
+        assert!(
+            svg.contains("FIXTURE CORPUS: bundled test texts written by the scoway developers, not SCO documents"),
+            "{chart} has no fixture subtitle"
+        );
+    }
+}
+
+#[test]
+fn run_offline_with_nothing_stored_runs_on_the_fixtures_apart_and_says_so() {
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = run_offline(data.path(), out.path(), &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("cannot reach 127.0.0.1: no network?"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("BUNDLED FIXTURE CORPUS"), "{stderr}");
+    assert_says_fixtures_everywhere(out.path(), &stderr);
+    for file in [
+        "trends.parquet",
+        "documents.csv",
+        "DATA_DICTIONARY.md",
+        "evidence.parquet",
+    ] {
+        assert!(out.path().join(file).is_file(), "no {file}");
+    }
+    // The table printed is the one written.
+    assert_eq!(
+        String::from_utf8_lossy(&output.stdout),
+        std::fs::read_to_string(out.path().join("trends.md")).unwrap()
+    );
+    // The fixtures live in <out>/fixture-data; the user's data directory holds none.
+    assert!(out.path().join("fixture-data/store").is_dir());
+    assert!(stderr.contains("fixture-data"), "{stderr}");
+    let store = data.path().join("store");
+    assert!(
+        !store.exists()
+            || scoway::corpus::DocStore::open(&store)
+                .unwrap()
+                .keys()
+                .unwrap()
+                .is_empty(),
+        "fixtures went into the user's store"
+    );
+
+    // A later run on real documents replaces the outputs, and the fixture data goes too.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("corpus/fx-chs-2001-declaration.txt")).unwrap()
+        + "\n十二、本段为用户自己的文本（不是测试样例文件原文）。\n";
+    std::fs::write(dir.path().join("fx-chs-2001-declaration.txt"), text).unwrap();
+    let output = scoway(data.path())
+        .arg("run")
+        .arg("--from-dir")
+        .arg(dir.path())
+        .arg("--out")
+        .arg(out.path())
         .output()
         .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!out.path().join("fixture-data").exists());
+    assert_eq!(manifest(out.path())["corpus"]["fixture_documents"], 0);
     assert!(
-        stderr.contains("scoway ingest") || stderr.contains("--from-dir"),
+        !std::fs::read_to_string(out.path().join("trends.md"))
+            .unwrap()
+            .contains("FIXTURE")
+    );
+}
+
+#[test]
+fn run_offline_with_no_fallback_is_an_error() {
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let output = run_offline(data.path(), out.path(), &["--no-fallback"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the official sources cannot be reached (--no-fallback")
+            && stderr.contains("scoway ingest DIR"),
         "{stderr}"
+    );
+    assert!(!out.path().join("manifest.json").exists());
+    assert!(!out.path().join("fixture-data").exists());
+}
+
+#[test]
+fn run_offline_carries_on_with_the_documents_already_stored() {
+    let data = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    // A document of the user's own (not byte-equal to any fixture).
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("corpus/fx-chs-2001-declaration.txt")).unwrap()
+        + "\n十二、本段为用户自己的文本。\n";
+    let file = dir.path().join("fx-chs-2001-declaration.txt");
+    std::fs::write(&file, text).unwrap();
+    run_json(data.path(), &["ingest", file.to_str().unwrap(), "--json"]);
+
+    let output = run_offline(data.path(), out.path(), &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("OFFLINE: carrying on with the 1 document(s) already in"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("FIXTURE"), "{stderr}");
+    assert!(!out.path().join("fixture-data").exists());
+    let m = manifest(out.path());
+    assert_eq!(m["corpus"]["documents"], 1);
+    assert_eq!(
+        m["corpus"]["description"],
+        "documents of the data directory's store"
     );
 }
 

@@ -1,19 +1,18 @@
 //! `scoway catalog`: list the catalogue and what is fetched, ingested or missing.
 
 use crate::Ctx;
+use crate::catalog_args::CatalogArgs;
 use chrono::Datelike;
-use scoway::corpus::catalog::{BODIES, Catalog, CatalogEntry, DOC_TYPES};
+use scoway::corpus::catalog::{BODIES, CatalogEntry, DOC_TYPES};
 use scoway::corpus::fetch;
 use scoway::corpus::{DocStore, Lang};
 use std::collections::{BTreeMap, HashSet};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Catalogue file (default: the bundled `corpus/catalog.tsv`).
-    #[arg(long)]
-    catalog: Option<PathBuf>,
+    #[command(flatten)]
+    catalog: CatalogArgs,
     /// Only documents of this year.
     #[arg(long)]
     year: Option<i32>,
@@ -66,10 +65,7 @@ fn state(
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
-    let catalog = match &args.catalog {
-        Some(path) => Catalog::load(path)?,
-        None => Catalog::bundled(),
-    };
+    let catalog = args.catalog.load(ctx)?;
     let fetched: HashSet<String> = fetch::fetched_documents(&ctx.data)?.into_keys().collect();
     // Listing must not create a store in a data directory that has none.
     let stored: HashSet<String> = if ctx.data.store_dir().is_dir() {
@@ -137,7 +133,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let count = |k: &str| totals.get(k).copied().unwrap_or(0);
     if args.json {
         let out = serde_json::json!({
-            "catalog": catalog.source().display().to_string(),
+            "catalog": catalog.describe_sources(),
+            "catalogs": catalog.sources(),
+            "warnings": catalog.warnings(),
             "documents": rows.len(),
             "ingested": count("ingested"),
             "fetched": count("fetched"),

@@ -16,6 +16,9 @@ pub struct Args {
     /// Worker threads (default: every core).
     #[arg(long)]
     threads: Option<usize>,
+    /// Do not draw the charts (SVG, and PNG when a font with Chinese glyphs is found).
+    #[arg(long)]
+    no_charts: bool,
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
@@ -28,10 +31,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     eprintln!(
         "demo corpus: {} TEST TEXTS written by the scoway developers in the style of summit \
          declarations. They are fixtures, NOT documents of the Shanghai Cooperation Organisation.",
-        demo_corpus::DEMO_CORPUS
-            .iter()
-            .filter(|(name, _)| *name != "NOTICE")
-            .count()
+        demo_corpus::documents().count()
     );
     let report = pipeline::ingest_build_export(
         &data,
@@ -39,7 +39,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         None,
         &args.out,
         &build_options(ctx, args.threads),
-        &export_options(ctx),
+        &export_options(ctx, args.no_charts),
     )?;
     print_run_report(&report);
     if let Some(bad) = report.rejected().next() {

@@ -1,9 +1,9 @@
 //! `scoway fetch`: download catalogue documents and ingest them.
 
 use crate::Ctx;
+use crate::catalog_args::CatalogArgs;
 use anyhow::Context;
 use scoway::corpus::Lang;
-use scoway::corpus::catalog::Catalog;
 use scoway::corpus::fetch::{self, FetchOptions, Outcome, UrlRewrite};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,9 +11,8 @@ use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Catalogue file (default: the bundled `corpus/catalog.tsv`).
-    #[arg(long)]
-    catalog: Option<PathBuf>,
+    #[command(flatten)]
+    catalog: CatalogArgs,
     /// Fetch only these catalogue ids.
     #[arg(long, num_args = 1.., value_name = "ID")]
     only: Vec<String>,
@@ -29,7 +28,7 @@ pub struct Args {
     /// TSV of `original_prefix<TAB>replacement_prefix` rewriting catalogue URLs.
     #[arg(long, value_name = "FILE")]
     mirror_map: Option<PathBuf>,
-    /// Request timeout in seconds (connect, headers, each read).
+    /// Limit of one attempt in seconds: connecting, the headers and the whole body.
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     timeout: f64,
     /// Retries after a failed attempt (timeouts, 429, 5xx, broken bodies).
@@ -38,8 +37,14 @@ pub struct Args {
     /// First retry delay in milliseconds; doubled at each retry, with jitter.
     #[arg(long, value_name = "MS", default_value_t = 2000)]
     retry_base_ms: u64,
-    /// Longest wait honoured from a `Retry-After` header, in seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 300)]
+    /// Longest wait honoured from a `Retry-After` header, in seconds; a server asking for
+    /// more fails that document at once (saying so) and the run moves on.
+    #[arg(
+        long,
+        alias = "max-retry-wait",
+        value_name = "SECS",
+        default_value_t = 60
+    )]
     max_retry_after: u64,
     /// Minimum delay between two requests to the same host, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 3.0)]
@@ -96,28 +101,36 @@ impl Args {
 }
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
-    let catalog = match &args.catalog {
-        Some(path) => Catalog::load(path)?,
-        None => Catalog::bundled(),
-    };
+    let catalog = args.catalog.load(ctx)?;
     let opts = args.options()?;
-    let summary = fetch::fetch(&ctx.data, &catalog, &opts).with_context(|| {
+    let mut summary = fetch::fetch(&ctx.data, &catalog, &opts).with_context(|| {
         format!(
             "fetch stopped (documents fetched before are kept in {})",
             ctx.data.fetch_dir().display()
         )
     })?;
+    summary
+        .notes
+        .extend(catalog.warnings().iter().map(|w| format!("catalogue: {w}")));
 
     if args.json {
         println!("{}", serde_json::to_string_pretty(&summary)?);
     } else if summary.dry_run {
         for item in &summary.items {
-            println!("{}\t{}\t{}", item.doc_id, item.lang, item.request_url);
+            match &item.error {
+                None => println!("{}\t{}\t{}", item.doc_id, item.lang, item.request_url),
+                Some(e) => eprintln!("cannot fetch {} ({}): {e}", item.doc_id, item.lang),
+            }
         }
         eprintln!("{} document(s) would be fetched", summary.planned);
     }
     if !args.json {
-        for note in &summary.notes {
+        // The catalogue's warnings were printed as it loaded.
+        for note in summary
+            .notes
+            .iter()
+            .filter(|n| !n.starts_with("catalogue: "))
+        {
             eprintln!("note: {note}");
         }
         if !summary.dry_run {

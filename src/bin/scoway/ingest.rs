@@ -1,7 +1,7 @@
 //! `scoway ingest PATH...`
 
 use crate::Ctx;
-use scoway::corpus::catalog::Catalog;
+use crate::catalog_args::CatalogArgs;
 use scoway::corpus::ingest::{self, IngestOptions, Overrides};
 use scoway::corpus::{DocStore, Lang, PutOutcome};
 use std::path::PathBuf;
@@ -40,9 +40,8 @@ pub struct Args {
     /// Accept document dates outside 1900–2100.
     #[arg(long)]
     any_date: bool,
-    /// Catalogue used to fill metadata when a file name is a catalogue id (default: bundled).
-    #[arg(long)]
-    catalog: Option<PathBuf>,
+    #[command(flatten)]
+    catalog: CatalogArgs,
     /// Print one JSON document with the outcome of every file.
     #[arg(long)]
     json: bool,
@@ -54,10 +53,7 @@ fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let store = DocStore::open(ctx.data.store_dir())?;
-    let catalog = match &args.catalog {
-        Some(path) => Catalog::load(path)?,
-        None => Catalog::bundled(),
-    };
+    let catalog = args.catalog.load(ctx)?;
     let lookup = |id: &str, lang: Lang| catalog.meta_for(id, lang);
     let overrides = Overrides {
         id: args.id,

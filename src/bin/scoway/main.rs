@@ -2,6 +2,7 @@
 
 mod build;
 mod catalog;
+mod catalog_args;
 mod code;
 mod demo;
 mod export;
@@ -73,7 +74,21 @@ pub struct Ctx {
     pub codebook: Option<PathBuf>,
 }
 
+/// Restores the default action of SIGPIPE, which the Rust runtime ignores: with it ignored, a
+/// write to a closed pipe (`scoway catalog | head -1`) fails and `println!` panics. With the
+/// default action the process ends quietly, as `cat` or `grep` do. Files are written
+/// atomically, so ending at any write loses nothing already stored.
+fn quiet_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: called once at start-up, before any other thread exists; `signal` with
+    // `SIG_DFL` only resets the disposition of SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
 fn main() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     let ctx = Ctx {
         data_dir_given: cli.data_dir.is_some(),

@@ -30,7 +30,8 @@ pub fn repository_url() -> &'static str {
 #[derive(Debug, Clone)]
 pub struct HttpSettings {
     pub user_agent: String,
-    /// Whole-request limit (connect, send, headers, each body read).
+    /// Limit of one attempt, from connecting to the last byte of the body: a body that
+    /// trickles in fails when it is reached.
     pub timeout: Duration,
     pub connect_timeout: Duration,
     /// Retries after the first attempt.
@@ -38,12 +39,15 @@ pub struct HttpSettings {
     /// First backoff delay; doubled at each retry, with jitter.
     pub retry_base: Duration,
     pub max_backoff: Duration,
-    /// A longer `Retry-After` is cut to this.
+    /// The longest `Retry-After` honoured: a server asking for more gets no retry, and the
+    /// URL fails at once, saying so.
     pub max_retry_after: Duration,
     /// Minimum time between two requests to the same host.
     pub rate_per_host: Duration,
     /// Bodies larger than this are refused.
     pub max_bytes: u64,
+    /// Say on stderr when waiting for a retry (`Retry-After` or backoff) of a second or more.
+    pub announce_waits: bool,
 }
 
 /// Validators from a previous response, for a conditional request.
@@ -162,9 +166,35 @@ impl Http {
                 });
             }
             let delay = match transient.retry_after {
-                Some(d) => d.min(self.settings.max_retry_after),
+                Some(asked) if asked > self.settings.max_retry_after => {
+                    return Err(Failure {
+                        message: format!(
+                            "{}: the server asks to retry after {} s, more than the {} s this \
+                             run waits (--max-retry-after); not retried, try again later",
+                            transient.message,
+                            asked.as_secs(),
+                            self.settings.max_retry_after.as_secs()
+                        ),
+                        attempts: attempt,
+                        status: transient.status,
+                        connect: false,
+                    });
+                }
+                Some(asked) => asked,
                 None => backoff(self.settings.retry_base, attempt, self.settings.max_backoff),
             };
+            if self.settings.announce_waits && delay >= Duration::from_secs(1) {
+                let why = if transient.retry_after.is_some() {
+                    "as the server's Retry-After asks"
+                } else {
+                    "backoff"
+                };
+                eprintln!(
+                    "  {}: waiting {:.0} s before retrying {url} ({why})",
+                    transient.message,
+                    delay.as_secs_f64()
+                );
+            }
             std::thread::sleep(delay);
         }
     }
@@ -183,7 +213,10 @@ impl Http {
     }
 
     fn attempt(&mut self, url: &str, validators: Option<&Validators>, attempt: u32) -> Attempt {
-        let mut req = self.client.get(url);
+        // A per-request timeout bounds the whole exchange, body included (the client's own
+        // timeout bounds each read only, so a body trickling in would never end).
+        let started = Instant::now();
+        let mut req = self.client.get(url).timeout(self.settings.timeout);
         if let Some(v) = validators {
             if let Some(etag) = &v.etag {
                 req = req.header(header::IF_NONE_MATCH, etag);
@@ -239,12 +272,22 @@ impl Http {
         }
         let mut body = Vec::new();
         if let Err(e) = resp.take(max.saturating_add(1)).read_to_end(&mut body) {
-            return Attempt::Retry(Transient {
-                message: format!(
+            let message = if started.elapsed() >= self.settings.timeout {
+                format!(
+                    "timed out after {} s with {} bytes of the body (--timeout bounds the whole \
+                     response)",
+                    self.settings.timeout.as_secs_f64(),
+                    body.len()
+                )
+            } else {
+                format!(
                     "the body broke off after {} bytes: {}",
                     body.len(),
                     io_chain(&e)
-                ),
+                )
+            };
+            return Attempt::Retry(Transient {
+                message,
                 status: Some(status.as_u16()),
                 retry_after: None,
                 connect: false,

@@ -38,7 +38,7 @@ pub enum FetchError {
     )]
     Offline { host: String, detail: String },
     #[error("`{id}` is not in the catalogue {catalog}")]
-    UnknownId { id: String, catalog: PathBuf },
+    UnknownId { id: String, catalog: String },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -61,11 +61,14 @@ pub struct FetchOptions {
     pub dry_run: bool,
     pub rewrite: UrlRewrite,
     pub user_agent: String,
+    /// Limit of one attempt: connecting, the headers and the whole body.
     pub timeout: Duration,
     pub connect_timeout: Duration,
     pub retries: u32,
     pub retry_base: Duration,
     pub max_backoff: Duration,
+    /// The longest wait for a server's `Retry-After`; a server asking for more fails the
+    /// document at once (saying so) and the run moves on.
     pub max_retry_after: Duration,
     pub rate_per_host: Duration,
     pub max_bytes: u64,
@@ -90,7 +93,7 @@ impl Default for FetchOptions {
             retries: 3,
             retry_base: Duration::from_secs(2),
             max_backoff: Duration::from_secs(60),
-            max_retry_after: Duration::from_secs(300),
+            max_retry_after: Duration::from_secs(60),
             rate_per_host: Duration::from_secs(3),
             max_bytes: 20 * 1024 * 1024,
             min_chars: 300,
@@ -178,6 +181,8 @@ struct Item<'a> {
     lang: Lang,
     url: String,
     request_url: String,
+    /// Why the catalogue's URL cannot be fetched (it is malformed): the item fails unasked.
+    invalid: Option<String>,
 }
 
 impl Item<'_> {
@@ -188,10 +193,14 @@ impl Item<'_> {
             lang: self.lang,
             url: self.url.clone(),
             request_url: self.request_url.clone(),
-            outcome: Outcome::Planned,
+            outcome: if self.invalid.is_some() {
+                Outcome::Failed
+            } else {
+                Outcome::Planned
+            },
             attempts: 0,
             status: None,
-            error: None,
+            error: self.invalid.clone(),
             ingest: None,
             sha256: None,
             file: None,
@@ -212,7 +221,7 @@ fn plan<'a>(
         if catalog.get(id).is_none() {
             return Err(FetchError::UnknownId {
                 id: id.clone(),
-                catalog: catalog.source().to_path_buf(),
+                catalog: catalog.describe_sources(),
             });
         }
     }
@@ -235,11 +244,17 @@ fn plan<'a>(
         for &lang in &langs {
             if let Some(url) = entry.url(lang) {
                 any = true;
+                let invalid = entry.checked_url(lang).err();
                 items.push(Item {
                     entry,
                     lang,
                     url: url.to_string(),
-                    request_url: opts.rewrite.apply(url),
+                    request_url: if invalid.is_some() {
+                        url.to_string()
+                    } else {
+                        opts.rewrite.apply(url)
+                    },
+                    invalid,
                 });
             }
         }
@@ -279,6 +294,7 @@ pub fn fetch(
     };
     if opts.dry_run {
         summary.items = items.iter().map(Item::report).collect();
+        summary.failed = items.iter().filter(|i| i.invalid.is_some()).count();
         return Ok(summary);
     }
 
@@ -306,6 +322,7 @@ pub fn fetch(
         max_retry_after: opts.max_retry_after,
         rate_per_host: opts.rate_per_host,
         max_bytes: opts.max_bytes,
+        announce_waits: opts.progress,
     })
     .map_err(FetchError::Client)?;
 
@@ -330,7 +347,12 @@ pub fn fetch(
         let previous = latest.get(&report.doc_id).cloned();
         let fail_fast = !client.reached_network;
         let mut stop = None;
-        match run.one(&mut client, item, previous.as_ref(), fail_fast, &mut report) {
+        let result = if item.invalid.is_some() {
+            Ok(None)
+        } else {
+            run.one(&mut client, item, previous.as_ref(), fail_fast, &mut report)
+        };
+        match result {
             Ok(Some(record)) => {
                 latest.insert(record.doc_id.clone(), record);
             }
@@ -548,67 +570,189 @@ impl Run<'_> {
         report.sha256 = Some(sha.clone());
         report.file = Some(rel);
 
-        let page = match page::process(
-            &bytes,
-            content_type.as_deref(),
-            item.entry,
-            item.lang,
-            &item.url,
-            self.opts.min_chars,
-        ) {
-            Ok(p) => p,
-            Err(e) => {
-                report.outcome = Outcome::Failed;
-                report.error = Some(e);
-                return Ok(Some(record));
-            }
-        };
-        report.site = Some(page.site);
-        report.encoding = Some(page.encoding.clone());
-        report.paragraphs = Some(page.paragraphs.len());
-        report.warnings.extend(page.warnings.iter().cloned());
-
         if let Some(store) = self.store {
-            // Both language versions of a bilingual page come from the same bytes; the store
-            // treats equal hashes as duplicates, so each version gets its own.
-            let doc_sha = if page.language_filtered {
-                sha256_hex(format!("{sha}#lang={}", item.lang).as_bytes())
-            } else {
-                sha
-            };
-            let meta = item.entry.meta(item.lang);
-            match store_text(
+            ingest_page(
                 store,
-                meta,
-                page.paragraphs.join("\n\n"),
-                doc_sha,
-                response.final_url.clone(),
-            ) {
-                Ok(outcome) => {
-                    report.ingest = Some(match outcome {
-                        PutOutcome::Added => "added".into(),
-                        PutOutcome::Replaced => "replaced".into(),
-                        PutOutcome::Unchanged { duplicate_of }
-                            if duplicate_of.to_string() == report.doc_id =>
-                        {
-                            "unchanged".into()
-                        }
-                        PutOutcome::Unchanged { duplicate_of } => {
-                            report.warnings.push(format!(
-                                "not stored: the same text is already stored as {duplicate_of}"
-                            ));
-                            format!("duplicate of {duplicate_of}")
-                        }
-                    });
-                }
-                Err(e) => {
-                    report.outcome = Outcome::Failed;
-                    report.error = Some(format!("cannot store the text: {e}"));
-                }
-            }
+                item.entry,
+                item.lang,
+                &item.url,
+                &bytes,
+                content_type.as_deref(),
+                &response.final_url,
+                self.opts,
+                report,
+            );
+        } else {
+            check_page(
+                item.entry,
+                item.lang,
+                &item.url,
+                &bytes,
+                content_type.as_deref(),
+                self.opts,
+                report,
+            );
         }
         Ok(Some(record))
     }
+}
+
+/// Extracts and checks the main text of a raw page, filling `report`; `None` (with the
+/// report failed) when the page fails the checks.
+fn check_page(
+    entry: &CatalogEntry,
+    lang: Lang,
+    url: &str,
+    bytes: &[u8],
+    content_type: Option<&str>,
+    opts: &FetchOptions,
+    report: &mut ItemReport,
+) -> Option<page::Page> {
+    let page = match page::process(bytes, content_type, entry, lang, url, opts.min_chars) {
+        Ok(p) => p,
+        Err(e) => {
+            report.outcome = Outcome::Failed;
+            report.error = Some(e);
+            return None;
+        }
+    };
+    report.site = Some(page.site);
+    report.encoding = Some(page.encoding.clone());
+    report.paragraphs = Some(page.paragraphs.len());
+    report.warnings.extend(page.warnings.iter().cloned());
+    Some(page)
+}
+
+/// Extracts the main text of a raw page and stores it with the catalogue's metadata,
+/// filling `report` (`ingest`, or the failure).
+#[allow(clippy::too_many_arguments)]
+fn ingest_page(
+    store: &DocStore,
+    entry: &CatalogEntry,
+    lang: Lang,
+    url: &str,
+    bytes: &[u8],
+    content_type: Option<&str>,
+    final_url: &str,
+    opts: &FetchOptions,
+    report: &mut ItemReport,
+) {
+    let Some(page) = check_page(entry, lang, url, bytes, content_type, opts, report) else {
+        return;
+    };
+    let sha = sha256_hex(bytes);
+    // Both language versions of a bilingual page come from the same bytes; the store
+    // treats equal hashes as duplicates, so each version gets its own.
+    let doc_sha = if page.language_filtered {
+        sha256_hex(format!("{sha}#lang={lang}").as_bytes())
+    } else {
+        sha
+    };
+    let meta = entry.meta(lang);
+    match store_text(
+        store,
+        meta,
+        page.paragraphs.join("\n\n"),
+        doc_sha,
+        final_url.to_string(),
+    ) {
+        Ok(outcome) => {
+            report.ingest = Some(match outcome {
+                PutOutcome::Added => "added".into(),
+                PutOutcome::Replaced => "replaced".into(),
+                PutOutcome::Unchanged { duplicate_of }
+                    if duplicate_of.to_string() == report.doc_id =>
+                {
+                    "unchanged".into()
+                }
+                PutOutcome::Unchanged { duplicate_of } => {
+                    report.warnings.push(format!(
+                        "not stored: the same text is already stored as {duplicate_of}"
+                    ));
+                    format!("duplicate of {duplicate_of}")
+                }
+            });
+        }
+        Err(e) => {
+            report.outcome = Outcome::Failed;
+            report.error = Some(format!("cannot store the text: {e}"));
+        }
+    }
+}
+
+/// Adds to the store the raw pages fetched earlier (the latest of each document in the
+/// fetch directory) that are not stored yet, e.g. after `fetch --no-ingest` or when the
+/// store was removed: what `run` carries on with when the sources cannot be reached.
+/// Downloads nothing. Pages whose catalogue row is gone, or whose raw file is missing, are
+/// reported as failed.
+pub fn ingest_fetched(
+    data: &DataDir,
+    catalog: &Catalog,
+    opts: &FetchOptions,
+) -> Result<Vec<ItemReport>, FetchError> {
+    let dir = FetchDir::new(data.fetch_dir());
+    let latest = dir.latest()?;
+    if latest.is_empty() {
+        return Ok(Vec::new());
+    }
+    let store = DocStore::open(data.store_dir())?;
+    let stored: HashSet<String> = store.keys()?.iter().map(|k| k.to_string()).collect();
+    let mut records: Vec<&ProvenanceRecord> = latest
+        .values()
+        .filter(|r| !stored.contains(&r.doc_id))
+        .collect();
+    records.sort_by(|a, b| a.doc_id.cmp(&b.doc_id));
+    let mut reports = Vec::new();
+    for record in records {
+        let mut report = ItemReport {
+            id: record.id.clone(),
+            doc_id: record.doc_id.clone(),
+            lang: record.lang,
+            url: record.url.clone(),
+            request_url: record.request_url.clone(),
+            outcome: Outcome::Unchanged,
+            attempts: 0,
+            status: None,
+            error: None,
+            ingest: None,
+            sha256: Some(record.sha256.clone()),
+            file: Some(record.file.clone()),
+            site: None,
+            encoding: None,
+            paragraphs: None,
+            warnings: Vec::new(),
+        };
+        match (catalog.get(&record.id), dir.read_raw(record)) {
+            (None, _) => {
+                report.outcome = Outcome::Failed;
+                report.error = Some(format!(
+                    "`{}` is not in the catalogue {}",
+                    record.id,
+                    catalog.source().display()
+                ));
+            }
+            (Some(_), None) => {
+                report.outcome = Outcome::Failed;
+                report.error = Some(format!(
+                    "the raw file {} is missing or does not hold the recorded bytes",
+                    record.file
+                ));
+            }
+            (Some(entry), Some(bytes)) => ingest_page(
+                &store,
+                entry,
+                record.lang,
+                &record.url,
+                &bytes,
+                record.content_type.as_deref(),
+                &record.final_url,
+                opts,
+                &mut report,
+            ),
+        }
+        reports.push(report);
+    }
+    Ok(reports)
 }
 
 fn headers_map(headers: &reqwest::header::HeaderMap) -> BTreeMap<String, String> {
