@@ -431,22 +431,16 @@ fn fixture_documents(documents: Option<&DataFrame>) -> Result<usize, TrendsError
         .count())
 }
 
-/// Document id → sha256, from the `documents` frame.
+/// Document version (`<id>.<lang>`) → sha256, from the `documents` frame.
 fn document_hashes(documents: Option<&DataFrame>) -> Result<BTreeMap<String, String>, TrendsError> {
     let mut corpus = BTreeMap::new();
     if let Some(df) = documents {
         let ctx = || "reading documents.sha256".to_string();
-        let ids = df
-            .column("id")
-            .and_then(|c| c.str().cloned())
-            .context(ctx)?;
-        let hashes = df
-            .column("sha256")
-            .and_then(|c| c.str().cloned())
-            .context(ctx)?;
-        for (id, hash) in ids.iter().zip(hashes.iter()) {
-            if let (Some(id), Some(hash)) = (id, hash) {
-                corpus.insert(id.to_string(), hash.to_string());
+        let text = |name: &str| df.column(name).and_then(|c| c.str().cloned()).context(ctx);
+        let (ids, langs, hashes) = (text("id")?, text("lang")?, text("sha256")?);
+        for ((id, lang), hash) in ids.iter().zip(langs.iter()).zip(hashes.iter()) {
+            if let (Some(id), Some(lang), Some(hash)) = (id, lang, hash) {
+                corpus.insert(format!("{id}.{lang}"), hash.to_string());
             }
         }
     }

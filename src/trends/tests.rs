@@ -598,7 +598,7 @@ fn export_round_trips_with_the_declared_schema() {
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap())
             .unwrap();
-    assert_eq!(manifest["corpus"]["sha256"]["d3"], "h3");
+    assert_eq!(manifest["corpus"]["sha256"]["d3.zh"], "h3");
     assert_eq!(manifest["parameters"]["seed"], DEFAULT_SEED);
     assert_eq!(manifest["frames"]["documents"], 5);
     let dict = std::fs::read_to_string(dir.path().join("DATA_DICTIONARY.md")).unwrap();

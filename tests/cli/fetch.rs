@@ -1139,5 +1139,5 @@ fn run_offline_stores_the_pages_fetched_earlier_and_carries_on() {
             .unwrap();
     assert_eq!(manifest["corpus"]["documents"], 1);
     assert_eq!(manifest["corpus"]["fixture_documents"], 0);
-    assert!(manifest["corpus"]["sha256"]["st-chg-2019-communique"].is_string());
+    assert!(manifest["corpus"]["sha256"]["st-chg-2019-communique.zh"].is_string());
 }

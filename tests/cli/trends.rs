@@ -222,7 +222,7 @@ fn export_writes_frames_dictionary_manifest_and_charts() {
 
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
-    assert_eq!(manifest["corpus"]["sha256"]["d5"], "h5");
+    assert_eq!(manifest["corpus"]["sha256"]["d5.ru"], "h5");
     assert_eq!(manifest["corpus"]["documents"], 5);
     assert!(manifest["scoway_version"].is_string());
     assert!(manifest["codebook"]["sha256"].is_string());
