@@ -53,6 +53,15 @@ pub struct Scoring {
     /// A dimension is coded only when its weighted hits reach this share of the paragraph's
     /// strongest dimension (0 turns the rule off).
     pub relative_threshold: f64,
+    /// For the relative rule only, a dimension's weighted hits in one sentence count at most
+    /// this much: the rule compares how many sentences of the paragraph carry each dimension,
+    /// so that a sentence listing five documents does not hide the other dimensions of a
+    /// one- or two-sentence paragraph (`f64::INFINITY`: hits are compared as they are).
+    pub sentence_cap: f64,
+    /// A dimension is coded only when its weighted hits (uncapped) reach this share of the
+    /// strongest dimension's: a single mention in a long passage about something else stays
+    /// uncoded even when the sentence cap puts it close to the strongest (0 turns it off).
+    pub min_share: f64,
     /// Factor applied to the weight of terms flagged `boilerplate`.
     pub boilerplate_factor: f64,
     /// Default window (in chars) of window rules.
@@ -80,12 +89,22 @@ impl Term {
     /// True when a `*` ends a word inside the term (`энергетическ* безопасност*`): such a term
     /// is matched with a regular expression instead of the automaton.
     pub fn has_inner_wildcard(&self) -> bool {
-        self.text.trim_end_matches('*').contains('*')
+        self.text
+            .trim_start_matches('*')
+            .trim_end_matches('*')
+            .contains('*')
     }
 
     /// The text to search for: lower-cased, without the `*`.
     pub fn needle(&self) -> String {
-        self.text.trim_end_matches('*').to_lowercase()
+        self.text.trim_matches('*').to_lowercase()
+    }
+
+    /// True for a Chinese suffix term (`*论坛`): it also matches at the end of a longer word
+    /// (医学论坛, 旅游论坛), whose start the match then takes. For heads of compounds that the
+    /// segmenter keeps in one word.
+    pub fn is_suffix(&self) -> bool {
+        self.text.starts_with('*')
     }
 }
 
@@ -97,6 +116,23 @@ pub struct Pattern {
     /// What the evidence records as the term.
     pub label: String,
     pub weight: Option<f64>,
+    /// The match counts beside the terms inside it: it neither swallows them nor is swallowed
+    /// (a named document, `《…协定》`, is an institution whatever its title is about).
+    pub overlay: bool,
+    /// A match in which this expression is found does not count (`《…》` but not the UN
+    /// Charter).
+    pub unless: Option<String>,
+}
+
+/// Paragraphs that only record the meeting (who attended, who chaired, where the next meeting
+/// is held, thanks to the host): a match of one of the patterns silences the listed dimensions
+/// in the paragraph, whose names of bodies and officials say nothing about them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Procedural {
+    pub note: String,
+    /// Indices into [`DIMENSIONS`] of the silenced dimensions.
+    pub silences: Vec<usize>,
+    pub patterns: Vec<Pattern>,
 }
 
 /// Which side of the anchor a window rule looks at for its cue.
@@ -159,6 +195,7 @@ pub struct Codebook {
     /// In the order of [`DIMENSIONS`].
     pub(crate) dimensions: Vec<Dimension>,
     pub(crate) exclusions: Vec<Exclusion>,
+    pub(crate) procedural: Option<Procedural>,
 }
 
 impl Codebook {
@@ -192,6 +229,7 @@ impl Codebook {
             scoring: ctx.scoring(raw.scoring)?,
             dimensions: Vec::new(),
             exclusions: Vec::new(),
+            procedural: None,
         };
         for key in raw.dimensions.keys() {
             if !DIMENSIONS.contains(&key.get_ref().as_str()) {
@@ -247,6 +285,9 @@ impl Codebook {
                 phrases,
                 note: ex.note.unwrap_or_default(),
             });
+        }
+        if let Some(raw) = raw.procedural {
+            book.procedural = Some(ctx.procedural(raw)?);
         }
         Ok(book)
     }
@@ -317,6 +358,11 @@ impl Codebook {
         &self.exclusions
     }
 
+    /// The rule for procedural paragraphs, if the codebook has one.
+    pub fn procedural(&self) -> Option<&Procedural> {
+        self.procedural.as_ref()
+    }
+
     /// The error for a rule that fails to compile.
     pub(crate) fn error_at(
         &self,
@@ -348,7 +394,17 @@ struct RawCodebook {
     scoring: Option<Spanned<RawScoring>>,
     #[serde(default)]
     exclusions: Vec<Spanned<RawExclusion>>,
+    #[serde(default)]
+    procedural: Option<Spanned<RawProcedural>>,
     dimensions: BTreeMap<Spanned<String>, Spanned<RawDimension>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProcedural {
+    note: Option<String>,
+    silences: Vec<Spanned<String>>,
+    patterns: Vec<Spanned<RawPattern>>,
 }
 
 #[derive(Deserialize)]
@@ -356,6 +412,8 @@ struct RawCodebook {
 struct RawScoring {
     code_threshold: Option<Spanned<f64>>,
     relative_threshold: Option<Spanned<f64>>,
+    sentence_cap: Option<Spanned<f64>>,
+    min_share: Option<Spanned<f64>>,
     boilerplate_factor: Option<Spanned<f64>>,
     window: Option<Spanned<i64>>,
 }
@@ -402,6 +460,8 @@ struct RawPattern {
     regex: Spanned<String>,
     label: Option<String>,
     weight: Option<Spanned<f64>>,
+    overlay: Option<bool>,
+    unless: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -576,6 +636,8 @@ impl Ctx<'_> {
         let mut s = Scoring {
             code_threshold: 1.0,
             relative_threshold: 0.0,
+            sentence_cap: f64::INFINITY,
+            min_share: 0.0,
             boilerplate_factor: 0.2,
             window: 12,
         };
@@ -600,6 +662,12 @@ impl Ctx<'_> {
         if let Some(v) = &raw.relative_threshold {
             s.relative_threshold = check(v, "relative_threshold", 0.0, 1.0)?;
         }
+        if let Some(v) = &raw.min_share {
+            s.min_share = check(v, "min_share", 0.0, 1.0)?;
+        }
+        if let Some(v) = &raw.sentence_cap {
+            s.sentence_cap = check(v, "sentence_cap", 0.1, 1000.0)?;
+        }
         if let Some(v) = &raw.boilerplate_factor {
             s.boilerplate_factor = check(v, "boilerplate_factor", 0.0, 1.0)?;
         }
@@ -607,6 +675,91 @@ impl Ctx<'_> {
             s.window = self.window_len(v, "scoring.window")?;
         }
         Ok(s)
+    }
+
+    fn pattern(&self, p: RawPattern, pkey: &str) -> Result<Pattern, CodebookError> {
+        let lang = self.lang(&p.lang, &format!("{pkey}.lang"))?;
+        let re = p.regex.get_ref().clone();
+        if let Err(e) = regex::RegexBuilder::new(&re)
+            .case_insensitive(true)
+            .size_limit(64 << 20)
+            .build()
+        {
+            return Err(self.error(
+                p.regex.span(),
+                format!("{pkey}.regex"),
+                format!("invalid regular expression: {e}"),
+            ));
+        }
+        if regex::Regex::new(&re).is_ok_and(|r| r.is_match("")) {
+            return Err(self.error(
+                p.regex.span(),
+                format!("{pkey}.regex"),
+                "the pattern matches the empty string".into(),
+            ));
+        }
+        let unless = match p.unless {
+            Some(u) => {
+                if let Err(e) = regex::RegexBuilder::new(u.get_ref())
+                    .case_insensitive(true)
+                    .build()
+                {
+                    return Err(self.error(
+                        u.span(),
+                        format!("{pkey}.unless"),
+                        format!("invalid regular expression: {e}"),
+                    ));
+                }
+                Some(u.into_inner())
+            }
+            None => None,
+        };
+        Ok(Pattern {
+            lang,
+            label: p.label.unwrap_or_else(|| re.clone()),
+            regex: re,
+            weight: self.weight(p.weight.as_ref(), &format!("{pkey}.weight"))?,
+            overlay: p.overlay.unwrap_or(false),
+            unless,
+        })
+    }
+
+    fn procedural(&self, raw: Spanned<RawProcedural>) -> Result<Procedural, CodebookError> {
+        let span = raw.span();
+        let raw = raw.into_inner();
+        let mut silences = Vec::new();
+        for (i, d) in raw.silences.iter().enumerate() {
+            match DIMENSIONS.iter().position(|k| k == d.get_ref()) {
+                Some(x) => silences.push(x),
+                None => {
+                    return Err(self.error(
+                        d.span(),
+                        format!("procedural.silences[{i}]"),
+                        format!(
+                            "unknown dimension `{}`; the dimensions are {}",
+                            d.get_ref(),
+                            DIMENSIONS.join(", ")
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut patterns = Vec::new();
+        for (j, p) in raw.patterns.into_iter().enumerate() {
+            patterns.push(self.pattern(p.into_inner(), &format!("procedural.patterns[{j}]"))?);
+        }
+        if patterns.is_empty() {
+            return Err(self.error(
+                span,
+                "procedural".into(),
+                "the procedural rule needs at least one pattern".into(),
+            ));
+        }
+        Ok(Procedural {
+            note: raw.note.unwrap_or_default(),
+            silences,
+            patterns,
+        })
     }
 
     fn dimension(&self, key: &str, raw: Spanned<RawDimension>) -> Result<Dimension, CodebookError> {
@@ -718,30 +871,7 @@ impl Ctx<'_> {
             }
             let mut patterns = Vec::new();
             for (j, p) in ind.patterns.into_iter().enumerate() {
-                let pkey = format!("{ikey}.patterns[{j}]");
-                let p = p.into_inner();
-                let lang = self.lang(&p.lang, &format!("{pkey}.lang"))?;
-                let re = p.regex.get_ref().clone();
-                if let Err(e) = regex::RegexBuilder::new(&re).case_insensitive(true).build() {
-                    return Err(self.error(
-                        p.regex.span(),
-                        format!("{pkey}.regex"),
-                        format!("invalid regular expression: {e}"),
-                    ));
-                }
-                if regex::Regex::new(&re).is_ok_and(|r| r.is_match("")) {
-                    return Err(self.error(
-                        p.regex.span(),
-                        format!("{pkey}.regex"),
-                        "the pattern matches the empty string".into(),
-                    ));
-                }
-                patterns.push(Pattern {
-                    lang,
-                    label: p.label.unwrap_or_else(|| re.clone()),
-                    regex: re,
-                    weight: self.weight(p.weight.as_ref(), &format!("{pkey}.weight"))?,
-                });
+                patterns.push(self.pattern(p.into_inner(), &format!("{ikey}.patterns[{j}]"))?);
             }
             let mut windows = Vec::new();
             for (j, w) in ind.windows.into_iter().enumerate() {
@@ -805,6 +935,17 @@ impl Ctx<'_> {
 /// A `*` ends a word: it is followed by nothing, a space or a hyphen, and preceded by at least
 /// two letters of that word (three for a one-word prefix term, which would match too much).
 fn check_wildcards(text: &str) -> Result<(), String> {
+    if let Some(rest) = text.strip_prefix('*') {
+        let han = rest.chars().filter(|c| crate::segment::is_han(*c)).count();
+        if han < 2 || han != rest.chars().count() {
+            return Err(
+                "a leading `*` makes a Chinese suffix term (`*论坛`): it needs two or more Han \
+                 characters and nothing else"
+                    .into(),
+            );
+        }
+        return Ok(());
+    }
     let chars: Vec<char> = text.chars().collect();
     for (i, c) in chars.iter().enumerate() {
         if *c != '*' {

@@ -90,6 +90,10 @@ pub struct ParagraphCodes {
     pub hits: BTreeMap<String, u64>,
     pub weighted_hits: BTreeMap<String, f64>,
     pub evidence: Vec<Evidence>,
+    /// The procedural rule that silenced some dimensions of the paragraph (an attendance
+    /// list, the next venue), when one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procedural: Option<String>,
 }
 
 /// Per-dimension figures of a document.
@@ -155,6 +159,8 @@ struct WindowRule {
 #[derive(Debug, Default)]
 struct Entry {
     prefix: bool,
+    /// A Chinese suffix term (`*论坛`): may start inside a word.
+    suffix: bool,
     exclusion: bool,
     targets: Vec<usize>,
 }
@@ -167,6 +173,10 @@ struct RegexRule {
     target: usize,
     /// Runs on to the end of the word (a wildcard phrase ending in `*`).
     prefix: bool,
+    /// Counts beside the hits inside it (see [`super::Pattern::overlay`]).
+    overlay: bool,
+    /// A match holding a match of this does not count (see [`super::Pattern::unless`]).
+    unless: Option<Regex>,
 }
 
 impl RegexRule {
@@ -176,6 +186,8 @@ impl RegexRule {
             compiled: OnceLock::new(),
             target,
             prefix,
+            overlay: false,
+            unless: None,
         }
     }
 
@@ -188,6 +200,7 @@ impl RegexRule {
             .get_or_init(|| {
                 RegexBuilder::new(&self.source)
                     .case_insensitive(true)
+                    .size_limit(REGEX_SIZE_LIMIT)
                     .build()
                     .ok()
             })
@@ -204,6 +217,8 @@ struct LangRules {
     set: Option<RegexSet>,
     windows: Vec<WindowRule>,
     targets: Vec<Target>,
+    /// The patterns of the procedural rule: (label, expression).
+    procedural: Vec<(String, Regex)>,
 }
 
 /// A compiled codebook, ready to code documents.
@@ -212,7 +227,13 @@ pub struct Coder {
     langs: [LangRules; 3],
     scoring: Scoring,
     codebook_hash: String,
+    /// Dimensions silenced in a procedural paragraph.
+    silenced: [bool; 5],
 }
+
+/// Compiled size allowed for the pattern set of one language: the lists of member states in
+/// the partial-endorsement patterns, case-insensitive over Cyrillic, outgrow the default 10 MB.
+const REGEX_SIZE_LIMIT: usize = 64 << 20;
 
 fn lang_slot(lang: Lang) -> usize {
     match lang {
@@ -243,26 +264,33 @@ impl Coder {
         let scoring = codebook.scoring();
         let mut langs: [LangRules; 3] = Default::default();
         // (lang slot, needle, prefix) → entry index
-        let mut entry_of: [HashMap<(String, bool), usize>; 3] = Default::default();
+        let mut entry_of: [HashMap<(String, bool, bool), usize>; 3] = Default::default();
         // (expression, codebook span, what it is) of every regex rule, in rule order.
         let mut regex_sources: [Vec<(String, std::ops::Range<usize>, String)>; 3] =
             Default::default();
 
-        let mut entry = |langs: &mut [LangRules; 3], slot: usize, needle: String, prefix: bool| {
+        let mut entry = |langs: &mut [LangRules; 3],
+                         slot: usize,
+                         needle: String,
+                         prefix: bool,
+                         suffix: bool| {
             let rules = &mut langs[slot];
-            *entry_of[slot].entry((needle, prefix)).or_insert_with(|| {
-                rules.entries.push(Entry {
-                    prefix,
-                    ..Entry::default()
-                });
-                rules.entries.len() - 1
-            })
+            *entry_of[slot]
+                .entry((needle, prefix, suffix))
+                .or_insert_with(|| {
+                    rules.entries.push(Entry {
+                        prefix,
+                        suffix,
+                        ..Entry::default()
+                    });
+                    rules.entries.len() - 1
+                })
         };
 
         for ex in codebook.exclusions() {
             let slot = lang_slot(ex.lang);
             for p in &ex.phrases {
-                let e = entry(&mut langs, slot, p.to_lowercase(), false);
+                let e = entry(&mut langs, slot, p.to_lowercase(), false, false);
                 langs[slot].entries[e].exclusion = true;
             }
         }
@@ -293,7 +321,7 @@ impl Coder {
                             .regexes
                             .push(RegexRule::new(source, ti, t.is_prefix()));
                     } else {
-                        let e = entry(&mut langs, slot, t.needle(), t.is_prefix());
+                        let e = entry(&mut langs, slot, t.needle(), t.is_prefix(), t.is_suffix());
                         langs[slot].entries[e].targets.push(ti);
                     }
                 }
@@ -310,9 +338,12 @@ impl Coder {
                     });
                     let ti = langs[slot].targets.len() - 1;
                     regex_sources[slot].push((p.regex.clone(), 0..0, p.label.clone()));
-                    langs[slot]
-                        .regexes
-                        .push(RegexRule::new(p.regex.clone(), ti, false));
+                    let mut rule = RegexRule::new(p.regex.clone(), ti, false);
+                    rule.overlay = p.overlay;
+                    if let Some(u) = &p.unless {
+                        rule.unless = Some(compile(codebook, u, 0..0, &p.label)?);
+                    }
+                    langs[slot].regexes.push(rule);
                 }
                 for w in &ind.windows {
                     let slot = lang_slot(w.lang);
@@ -333,7 +364,7 @@ impl Coder {
                             window: Some(wi),
                         });
                         let ti = langs[slot].targets.len() - 1;
-                        let e = entry(&mut langs, slot, a.to_lowercase(), false);
+                        let e = entry(&mut langs, slot, a.to_lowercase(), false, false);
                         langs[slot].entries[e].targets.push(ti);
                     }
                 }
@@ -343,7 +374,7 @@ impl Coder {
             // Needles in entry order: pattern id == entry index.
             let mut needles: Vec<(String, usize)> = entry_of[slot]
                 .iter()
-                .map(|((n, _), i)| (n.clone(), *i))
+                .map(|((n, _, _), i)| (n.clone(), *i))
                 .collect();
             needles.sort_by_key(|(_, i)| *i);
             if !needles.is_empty() {
@@ -362,6 +393,7 @@ impl Coder {
             if !sources.is_empty() {
                 let set = RegexSetBuilder::new(sources.iter().map(|(s, _, _)| s))
                     .case_insensitive(true)
+                    .size_limit(REGEX_SIZE_LIMIT)
                     .build();
                 match set {
                     Ok(set) => rules.set = Some(set),
@@ -380,10 +412,28 @@ impl Coder {
                 }
             }
         }
+        let mut silenced = [false; 5];
+        if let Some(proc_rule) = codebook.procedural() {
+            for &d in &proc_rule.silences {
+                silenced[d] = true;
+            }
+            for (j, p) in proc_rule.patterns.iter().enumerate() {
+                let regex = compile(
+                    codebook,
+                    &p.regex,
+                    0..0,
+                    &format!("procedural.patterns[{j}]"),
+                )?;
+                langs[lang_slot(p.lang)]
+                    .procedural
+                    .push((p.label.clone(), regex));
+            }
+        }
         Ok(Coder {
             langs,
             scoring,
             codebook_hash: codebook.hash(),
+            silenced,
         })
     }
 
@@ -406,7 +456,12 @@ impl Coder {
         for (i, p) in doc.paragraphs.iter().enumerate() {
             let text = doc.text.get(p.byte_start..p.byte_end).unwrap_or("");
             let toks: &[Token] = tokens.get(i).map_or(&[], Vec::as_slice);
-            let hits = self.find_hits(doc.meta.lang, text, toks);
+            let mut hits = self.find_hits(doc.meta.lang, text, toks);
+            let procedural = self.procedural_rule(doc.meta.lang, text);
+            if procedural.is_some() {
+                let targets = &self.langs[lang_slot(doc.meta.lang)].targets;
+                hits.retain(|h| !self.silenced[targets[h.target].dim]);
+            }
             let mut evidence = Vec::with_capacity(hits.len());
             if !hits.is_empty() {
                 let idx = original_index.get_or_insert_with(|| {
@@ -443,7 +498,10 @@ impl Coder {
                 }
             }
             let n_tokens = toks.iter().filter(|t| !t.subword).count() as u64;
-            paragraphs.push(self.score_paragraph(p.index, n_tokens, evidence));
+            let sentences = sentence_starts(text, p.char_start);
+            let mut codes = self.score_paragraph(p.index, n_tokens, evidence, &sentences);
+            codes.procedural = procedural;
+            paragraphs.push(codes);
         }
         let document = summarise(&paragraphs);
         DocumentCodes {
@@ -456,16 +514,47 @@ impl Coder {
         }
     }
 
-    fn score_paragraph(&self, index: u32, tokens: u64, evidence: Vec<Evidence>) -> ParagraphCodes {
+    /// The label of the first procedural pattern that matches the paragraph, if any.
+    fn procedural_rule(&self, lang: Lang, text: &str) -> Option<String> {
+        let rules = &self.langs[lang_slot(lang)].procedural;
+        if rules.is_empty() {
+            return None;
+        }
+        let lowered = text.to_lowercase();
+        rules
+            .iter()
+            .find(|(_, re)| re.is_match(&lowered))
+            .map(|(label, _)| label.clone())
+    }
+
+    /// `sentence_starts`: the document char offset where each sentence of the paragraph
+    /// starts, ascending (the first is the paragraph's start).
+    fn score_paragraph(
+        &self,
+        index: u32,
+        tokens: u64,
+        evidence: Vec<Evidence>,
+        sentence_starts: &[usize],
+    ) -> ParagraphCodes {
         let mut hits = [0u64; 5];
         let mut weighted = [0f64; 5];
+        // (dimension, sentence) → weighted hits
+        let mut per_sentence: BTreeMap<(usize, usize), f64> = BTreeMap::new();
         for e in &evidence {
             if let Some(d) = DIMENSIONS.iter().position(|k| *k == e.dimension) {
                 hits[d] += 1;
                 weighted[d] += e.weight;
+                let sentence = sentence_starts
+                    .partition_point(|&s| s <= e.char_start)
+                    .saturating_sub(1);
+                *per_sentence.entry((d, sentence)).or_default() += e.weight;
             }
         }
-        let (labels, dominant) = decide(&self.scoring, &hits, &weighted);
+        let mut strength = [0f64; 5];
+        for ((d, _), w) in per_sentence {
+            strength[d] += w.min(self.scoring.sentence_cap);
+        }
+        let (labels, dominant) = decide(&self.scoring, &hits, &weighted, &strength);
         let per_1k = |w: f64| w * 1000.0 / tokens.max(1) as f64;
         ParagraphCodes {
             index,
@@ -488,6 +577,7 @@ impl Coder {
                 .map(|(k, w)| (k.to_string(), w))
                 .collect(),
             evidence,
+            procedural: None,
         }
     }
 
@@ -506,15 +596,28 @@ impl Coder {
             }
             b
         };
+        let word_start = |mut b: usize| {
+            while b > 0 && b < text.len() && interior[b] {
+                b -= 1;
+                while b > 0 && !text.is_char_boundary(b) {
+                    b -= 1;
+                }
+            }
+            b
+        };
 
         let mut cands: Vec<Cand> = Vec::new();
+        let mut overlays: Vec<Hit> = Vec::new();
         if let Some(ac) = &rules.ac {
             for m in ac.find_overlapping_iter(view.text.as_ref()) {
                 let entry = &rules.entries[m.pattern().as_usize()];
-                let start = view.src(m.start());
+                let mut start = view.src(m.start());
                 let mut end = view.src(m.end());
                 if !boundary(start) {
-                    continue;
+                    if !entry.suffix {
+                        continue;
+                    }
+                    start = word_start(start);
                 }
                 if entry.prefix {
                     end = word_end(end);
@@ -550,8 +653,24 @@ impl Coder {
                 let r = &rules.regexes[i];
                 let Some(regex) = r.regex() else { continue };
                 for m in regex.find_iter(&view.text) {
-                    let start = view.src(m.start());
+                    if r.unless.as_ref().is_some_and(|u| u.is_match(m.as_str())) {
+                        continue;
+                    }
+                    let mut start = view.src(m.start());
                     let mut end = view.src(m.end());
+                    if r.overlay && start < end {
+                        // An overlay pattern spans a phrase (a list of states and its verb, a
+                        // document title): widen it to whole words rather than drop it.
+                        start = word_start(start);
+                        end = word_end(end);
+                        overlays.push(Hit {
+                            start,
+                            end,
+                            target: r.target,
+                            cue: None,
+                        });
+                        continue;
+                    }
                     if start == end || !boundary(start) {
                         continue;
                     }
@@ -569,7 +688,11 @@ impl Coder {
                 }
             }
         }
-        select(cands, &rules.targets)
+        let mut hits = select(cands, &rules.targets);
+        if !overlays.is_empty() {
+            merge_overlays(&mut hits, overlays, &rules.targets);
+        }
+        hits
     }
 }
 
@@ -581,6 +704,7 @@ fn compile(
 ) -> Result<Regex, CodebookError> {
     RegexBuilder::new(source)
         .case_insensitive(true)
+        .size_limit(REGEX_SIZE_LIMIT)
         .build()
         .map_err(|e| {
             codebook.error_at(
@@ -591,20 +715,48 @@ fn compile(
         })
 }
 
+/// The document char offset where each sentence of a paragraph starts: after a full stop,
+/// question or exclamation mark or semicolon (Chinese or Latin; a Latin one followed by a
+/// space or a Han character), the paragraph's own start first.
+fn sentence_starts(text: &str, char_start: usize) -> Vec<usize> {
+    let mut starts = vec![char_start];
+    let mut chars = text.chars().enumerate().peekable();
+    while let Some((i, c)) = chars.next() {
+        let ends = match c {
+            '。' | '！' | '？' | '；' => true,
+            // A Latin mark ends a sentence before a space, or before a Han character (Chinese
+            // typed with Latin punctuation, as in the paper).
+            '.' | '!' | '?' | ';' => chars
+                .peek()
+                .is_some_and(|(_, n)| n.is_whitespace() || is_han(*n)),
+            _ => false,
+        };
+        if ends && chars.peek().is_some() {
+            starts.push(char_start + i + 1);
+        }
+    }
+    starts
+}
+
 /// Labels and dominant dimension from per-dimension hits and weighted hits.
+/// `strength` is what the relative rule compares: the weighted hits with each sentence's
+/// share capped at [`Scoring::sentence_cap`].
 fn decide(
     scoring: &Scoring,
     hits: &[u64; 5],
     weighted: &[f64; 5],
+    strength: &[f64; 5],
 ) -> (Vec<String>, Option<String>) {
-    let top = weighted.iter().copied().fold(0.0, f64::max);
+    let top = strength.iter().copied().fold(0.0, f64::max);
+    let top_weighted = weighted.iter().copied().fold(0.0, f64::max);
     // A small tolerance: weights such as 0.2 × 5 must reach a threshold of 1.0.
     let eps = 1e-9;
     let coded: Vec<usize> = (0..5)
         .filter(|&d| {
             weighted[d] + eps >= scoring.code_threshold
                 && weighted[d] > 0.0
-                && weighted[d] + eps >= scoring.relative_threshold * top
+                && strength[d] + eps >= scoring.relative_threshold * top
+                && weighted[d] + eps >= scoring.min_share * top_weighted
         })
         .collect();
     let dominant = coded
@@ -670,6 +822,28 @@ fn summarise(paragraphs: &[ParagraphCodes]) -> DocumentSummary {
         dominant: best.map(|(_, _, d)| DIMENSIONS[d].to_string()),
         dimensions,
     }
+}
+
+/// Adds the overlay hits: each swallows the hits of its own dimension inside it (two
+/// patterns for the same document title count once, and so does the `纲要` inside
+/// `《…纲要》`), and leaves those of other dimensions alone.
+fn merge_overlays(hits: &mut Vec<Hit>, mut overlays: Vec<Hit>, targets: &[Target]) {
+    overlays.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end), h.target));
+    let mut kept: Vec<Hit> = Vec::with_capacity(overlays.len());
+    for o in overlays {
+        let dim = targets[o.target].dim;
+        let inside = |h: &Hit| targets[h.target].dim == dim && h.start >= o.start && h.end <= o.end;
+        if kept
+            .iter()
+            .any(|k| targets[k.target].dim == dim && o.start >= k.start && o.end <= k.end)
+        {
+            continue;
+        }
+        hits.retain(|h| !inside(h));
+        kept.push(o);
+    }
+    hits.extend(kept);
+    hits.sort_by_key(|h| (h.start, std::cmp::Reverse(h.end), h.target));
 }
 
 /// A selected hit: a byte span of the paragraph's normalised text and its target.

@@ -16,12 +16,13 @@
 
 mod codebook;
 mod coder;
+pub mod gold;
 pub mod store;
 pub mod validate;
 
 pub use codebook::{
-    BUNDLED, Codebook, CodebookError, Dimension, Exclusion, Indicator, Pattern, Scoring, Side,
-    Term, TermInfo, Window,
+    BUNDLED, Codebook, CodebookError, Dimension, Exclusion, Indicator, Pattern, Procedural,
+    Scoring, Side, Term, TermInfo, Window,
 };
 pub use coder::{
     Coder, DimensionSummary, DocumentCodes, DocumentSummary, Evidence, ParagraphCodes, Rule,

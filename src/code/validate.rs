@@ -1,138 +1,36 @@
-//! Validation of the coder against hand-coded gold files.
+//! Validation of the coder against hand-coded gold files ([`super::gold`]).
 //!
-//! A gold file is JSON Lines, one coding unit a line:
-//! `{"text": "...", "labels": ["recognition", ...]}` (an optional `"lang"`; by default the
-//! language is guessed from the script). Each unit is coded as one paragraph, and the coder's
-//! labels are compared with the gold labels per dimension: precision, recall, F1, and
-//! Krippendorff's alpha (nominal, two coders: the coder and the gold). For units with exactly
-//! one gold label, the coder's dominant dimension is compared with it (accuracy).
+//! Each unit is coded as one paragraph, and the coder's labels are compared with the
+//! reference labels per dimension: precision, recall, F1, and Krippendorff's alpha (nominal,
+//! the coder and the reference as two coders). Macro-F1 is the mean F1 over the dimensions
+//! present in the reference (a dimension no unit has cannot be recalled, and its F1 says
+//! nothing). When the gold file carries the label sets of individual human coders, the coder is
+//! also compared with each of them, and the humans' own agreement (alpha per dimension across
+//! the coders, and macro-F1 of one coder against another) is reported beside it as the ceiling.
+//! For units with exactly one reference label, the coder's dominant dimension is compared with
+//! it (accuracy).
 
+pub use super::gold::{GoldError, GoldUnit, load_gold, parse_gold};
 use super::{Coder, DIMENSIONS, ParagraphCodes, document_from_text, segment_document};
 use crate::corpus::document::Lang;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-
-/// Errors of reading a gold file; they name the file and the line.
-#[derive(Debug, thiserror::Error)]
-pub enum GoldError {
-    #[error("cannot read gold file {path}: {source}")]
-    Read {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("gold file {path}, line {line}: {message}")]
-    Line {
-        path: PathBuf,
-        line: usize,
-        message: String,
-    },
-    #[error("gold file {0} has no units")]
-    Empty(PathBuf),
-}
-
-/// One hand-coded unit.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct GoldUnit {
-    /// Line of the gold file (1-based).
-    pub line: usize,
-    pub text: String,
-    pub labels: Vec<String>,
-    pub lang: Lang,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawUnit {
-    text: String,
-    labels: Vec<String>,
-    #[serde(default)]
-    lang: Option<String>,
-    /// Free-text provenance or comment; ignored.
-    #[serde(default)]
-    #[allow(dead_code)]
-    note: Option<String>,
-    #[serde(default)]
-    #[allow(dead_code)]
-    source: Option<String>,
-}
-
-/// Reads a gold file. Blank lines are skipped; every other line must be a unit.
-pub fn load_gold(path: &Path) -> Result<Vec<GoldUnit>, GoldError> {
-    let text = std::fs::read_to_string(path).map_err(|source| GoldError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    parse_gold(&text, path)
-}
-
-/// Parses gold JSON Lines; `path` only names the file in errors.
-pub fn parse_gold(text: &str, path: &Path) -> Result<Vec<GoldUnit>, GoldError> {
-    let err = |line: usize, message: String| GoldError::Line {
-        path: path.to_path_buf(),
-        line,
-        message,
-    };
-    let mut units = Vec::new();
-    for (i, raw_line) in text.lines().enumerate() {
-        let line = i + 1;
-        let trimmed = raw_line.trim().trim_start_matches('\u{FEFF}');
-        if trimmed.is_empty() {
-            continue;
-        }
-        let raw: RawUnit = serde_json::from_str(trimmed)
-            .map_err(|e| err(line, format!("not a gold unit ({e})")))?;
-        if raw.text.trim().is_empty() {
-            return Err(err(line, "`text` is empty".into()));
-        }
-        let mut labels = Vec::new();
-        for l in raw.labels {
-            if !DIMENSIONS.contains(&l.as_str()) {
-                return Err(err(
-                    line,
-                    format!(
-                        "unknown label `{l}`; labels are dimension keys: {}",
-                        DIMENSIONS.join(", ")
-                    ),
-                ));
-            }
-            if labels.contains(&l) {
-                return Err(err(line, format!("label `{l}` is given twice")));
-            }
-            labels.push(l);
-        }
-        let lang = match raw.lang {
-            Some(l) => l.parse::<Lang>().map_err(|m| err(line, m))?,
-            None => crate::corpus::ingest::detect_lang(&raw.text),
-        };
-        units.push(GoldUnit {
-            line,
-            text: raw.text,
-            labels,
-            lang,
-        });
-    }
-    if units.is_empty() {
-        return Err(GoldError::Empty(path.to_path_buf()));
-    }
-    Ok(units)
-}
 
 /// Agreement figures of one dimension.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DimensionMetrics {
     pub dimension: String,
-    /// Units whose gold labels include the dimension.
+    /// Units whose reference labels include the dimension.
     pub support: usize,
     pub true_positives: usize,
     pub false_positives: usize,
     pub false_negatives: usize,
     /// 0 when the coder never codes the dimension.
     pub precision: f64,
-    /// 0 when the gold never has the dimension.
+    /// 0 when the reference never has the dimension.
     pub recall: f64,
     pub f1: f64,
-    /// Krippendorff's alpha (nominal, coder vs gold); `None` when undefined (both coders give
+    /// Krippendorff's alpha (nominal, coder vs reference); `None` when undefined (both give
     /// every unit the same value, so there is no variation to agree on).
     pub alpha: Option<f64>,
 }
@@ -141,26 +39,75 @@ pub struct DimensionMetrics {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct UnitResult {
     pub line: usize,
+    /// `doc ¶para` when the gold file names them, else `line N`.
+    pub name: String,
+    pub lang: Lang,
     pub gold: Vec<String>,
     pub predicted: Vec<String>,
     pub dominant: Option<String>,
     pub weighted_hits: BTreeMap<String, f64>,
+    /// The individual coders' labels, when the gold file has them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub coders: Vec<(String, Vec<String>)>,
+}
+
+/// Per-dimension figures of one label source against a reference.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// What the labels are compared with: `labels` (the reference) or a coder's name.
+    pub reference: String,
+    /// What is compared: `scoway` or a coder's name.
+    pub candidate: String,
+    pub dimensions: Vec<DimensionMetrics>,
+    /// Mean F1 over [`Comparison::macro_dimensions`].
+    pub macro_f1: f64,
+    /// The dimensions present in the reference (support > 0); all five when none is.
+    pub macro_dimensions: Vec<String>,
+}
+
+/// How far the human coders agree with one another: the ceiling for the coder.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HumanAgreement {
+    pub coders: Vec<String>,
+    /// Krippendorff's alpha per dimension across all the human coders (binary, nominal).
+    pub alpha: BTreeMap<String, Option<f64>>,
+    /// Every pair of coders, the second compared with the first (F1 is symmetric).
+    pub pairs: Vec<Comparison>,
+    /// Mean of the pairs' macro-F1.
+    pub macro_f1: f64,
+}
+
+/// Figures of the units of one language.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LanguageFigures {
+    pub lang: Lang,
+    pub units: usize,
+    pub macro_f1: f64,
+    pub dimensions: Vec<DimensionMetrics>,
 }
 
 /// Everything `scoway validate` reports.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ValidationReport {
     pub units: usize,
+    /// scoway against the reference labels.
     pub dimensions: Vec<DimensionMetrics>,
-    /// Mean of the five F1s.
+    /// Mean F1 over the dimensions present in the reference ([`Self::macro_dimensions`]).
     pub macro_f1: f64,
-    /// Units with exactly one gold label.
+    pub macro_dimensions: Vec<String>,
+    /// Units with exactly one reference label.
     pub single_label_units: usize,
-    /// Share of single-label units whose dominant dimension is the gold label; `None` without
-    /// single-label units.
+    /// Share of single-label units whose dominant dimension is the reference label; `None`
+    /// without single-label units.
     pub dominant_accuracy: Option<f64>,
-    /// Single-label units: gold label → predicted dominant (or `none`) → count.
+    /// Single-label units: reference label → predicted dominant (or `none`) → count.
     pub confusion: BTreeMap<String, BTreeMap<String, usize>>,
+    /// scoway against each human coder, when the gold file has coders.
+    pub against_coders: Vec<Comparison>,
+    /// The human coders among themselves, when the gold file has two or more.
+    pub human_agreement: Option<HumanAgreement>,
+    /// scoway against the reference, per language, when the set has more than one language.
+    pub by_language: Vec<LanguageFigures>,
     pub results: Vec<UnitResult>,
 }
 
@@ -180,7 +127,7 @@ pub fn code_unit(coder: &Coder, unit: &GoldUnit) -> Option<ParagraphCodes> {
         .next()
 }
 
-/// Codes every unit and compares with the gold labels.
+/// Codes every unit and compares with the gold labels (and the coders', when present).
 pub fn validate(coder: &Coder, units: &[GoldUnit]) -> ValidationReport {
     let results: Vec<UnitResult> = units
         .iter()
@@ -188,10 +135,13 @@ pub fn validate(coder: &Coder, units: &[GoldUnit]) -> ValidationReport {
             let codes = code_unit(coder, u);
             UnitResult {
                 line: u.line,
+                name: u.name(),
+                lang: u.lang,
                 gold: u.labels.clone(),
                 predicted: codes.as_ref().map(|c| c.labels.clone()).unwrap_or_default(),
                 dominant: codes.as_ref().and_then(|c| c.dominant.clone()),
                 weighted_hits: codes.map(|c| c.weighted_hits).unwrap_or_default(),
+                coders: u.coders.clone(),
             }
         })
         .collect();
@@ -206,22 +156,24 @@ fn ratio(num: usize, den: usize) -> f64 {
     }
 }
 
-/// The figures for a set of unit results.
-pub fn report(results: Vec<UnitResult>) -> ValidationReport {
+fn has(labels: &[String], d: &str) -> bool {
+    labels.iter().any(|l| l == d)
+}
+
+/// Per-dimension figures of `candidate` label sets against `reference` ones, unit by unit.
+pub fn compare(
+    reference_name: &str,
+    candidate_name: &str,
+    pairs: &[(&[String], &[String])],
+) -> Comparison {
     let mut dimensions = Vec::new();
     for d in DIMENSIONS {
-        let pairs: Vec<(bool, bool)> = results
+        let coded: Vec<[u8; 2]> = pairs
             .iter()
-            .map(|r| {
-                (
-                    r.gold.iter().any(|l| l == d),
-                    r.predicted.iter().any(|l| l == d),
-                )
-            })
+            .map(|(r, c)| [u8::from(has(r, d)), u8::from(has(c, d))])
             .collect();
-        let tp = pairs.iter().filter(|(g, p)| *g && *p).count();
-        let fp = pairs.iter().filter(|(g, p)| !*g && *p).count();
-        let fn_ = pairs.iter().filter(|(g, p)| *g && !*p).count();
+        let count = |want: [u8; 2]| coded.iter().filter(|x| **x == want).count();
+        let (tp, fp, fn_) = (count([1, 1]), count([0, 1]), count([1, 0]));
         let precision = ratio(tp, tp + fp);
         let recall = ratio(tp, tp + fn_);
         let f1 = if precision + recall == 0.0 {
@@ -229,10 +181,6 @@ pub fn report(results: Vec<UnitResult>) -> ValidationReport {
         } else {
             2.0 * precision * recall / (precision + recall)
         };
-        let coded: Vec<[u8; 2]> = pairs
-            .iter()
-            .map(|(g, p)| [u8::from(*g), u8::from(*p)])
-            .collect();
         dimensions.push(DimensionMetrics {
             dimension: d.to_string(),
             support: tp + fn_,
@@ -245,7 +193,109 @@ pub fn report(results: Vec<UnitResult>) -> ValidationReport {
             alpha: krippendorff_alpha_nominal(&coded),
         });
     }
-    let macro_f1 = dimensions.iter().map(|m| m.f1).sum::<f64>() / dimensions.len() as f64;
+    let present: Vec<&DimensionMetrics> = dimensions.iter().filter(|m| m.support > 0).collect();
+    let counted: Vec<&DimensionMetrics> = if present.is_empty() {
+        dimensions.iter().collect()
+    } else {
+        present
+    };
+    let macro_f1 = counted.iter().map(|m| m.f1).sum::<f64>() / counted.len() as f64;
+    Comparison {
+        reference: reference_name.to_string(),
+        candidate: candidate_name.to_string(),
+        macro_dimensions: counted.iter().map(|m| m.dimension.clone()).collect(),
+        macro_f1,
+        dimensions,
+    }
+}
+
+fn human_agreement(results: &[UnitResult]) -> Option<HumanAgreement> {
+    let coders: Vec<String> = results
+        .first()?
+        .coders
+        .iter()
+        .map(|(k, _)| k.clone())
+        .collect();
+    if coders.len() < 2 {
+        return None;
+    }
+    let alpha = DIMENSIONS
+        .iter()
+        .map(|d| {
+            let rows: Vec<Vec<u8>> = results
+                .iter()
+                .map(|r| r.coders.iter().map(|(_, l)| u8::from(has(l, d))).collect())
+                .collect();
+            (d.to_string(), krippendorff_alpha_nominal(&rows))
+        })
+        .collect();
+    let mut pairs = Vec::new();
+    for a in 0..coders.len() {
+        for b in a + 1..coders.len() {
+            let units: Vec<(&[String], &[String])> = results
+                .iter()
+                .filter_map(|r| {
+                    Some((r.coders.get(a)?.1.as_slice(), r.coders.get(b)?.1.as_slice()))
+                })
+                .collect();
+            pairs.push(compare(&coders[a], &coders[b], &units));
+        }
+    }
+    let macro_f1 = pairs.iter().map(|p| p.macro_f1).sum::<f64>() / pairs.len() as f64;
+    Some(HumanAgreement {
+        coders,
+        alpha,
+        pairs,
+        macro_f1,
+    })
+}
+
+/// The figures for a set of unit results.
+pub fn report(results: Vec<UnitResult>) -> ValidationReport {
+    let against_reference: Vec<(&[String], &[String])> = results
+        .iter()
+        .map(|r| (r.gold.as_slice(), r.predicted.as_slice()))
+        .collect();
+    let main = compare("labels", "scoway", &against_reference);
+    let coder_names: Vec<String> = results
+        .first()
+        .map(|r| r.coders.iter().map(|(k, _)| k.clone()).collect())
+        .unwrap_or_default();
+    let against_coders = coder_names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let units: Vec<(&[String], &[String])> = results
+                .iter()
+                .filter_map(|r| Some((r.coders.get(i)?.1.as_slice(), r.predicted.as_slice())))
+                .collect();
+            compare(name, "scoway", &units)
+        })
+        .collect();
+    let mut langs: Vec<Lang> = results.iter().map(|r| r.lang).collect();
+    langs.sort_by_key(|l| l.as_str());
+    langs.dedup();
+    let by_language = if langs.len() > 1 {
+        langs
+            .iter()
+            .map(|&lang| {
+                let units: Vec<(&[String], &[String])> = results
+                    .iter()
+                    .filter(|r| r.lang == lang)
+                    .map(|r| (r.gold.as_slice(), r.predicted.as_slice()))
+                    .collect();
+                let c = compare("labels", "scoway", &units);
+                LanguageFigures {
+                    lang,
+                    units: units.len(),
+                    macro_f1: c.macro_f1,
+                    dimensions: c.dimensions,
+                }
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let single: Vec<&UnitResult> = results.iter().filter(|r| r.gold.len() == 1).collect();
     let mut confusion: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
     let mut correct = 0;
@@ -262,34 +312,44 @@ pub fn report(results: Vec<UnitResult>) -> ValidationReport {
     }
     ValidationReport {
         units: results.len(),
-        dimensions,
-        macro_f1,
+        dimensions: main.dimensions,
+        macro_f1: main.macro_f1,
+        macro_dimensions: main.macro_dimensions,
         single_label_units: single.len(),
         dominant_accuracy: (!single.is_empty()).then(|| ratio(correct, single.len())),
         confusion,
+        against_coders,
+        human_agreement: human_agreement(&results),
+        by_language,
         results,
     }
 }
 
-/// Krippendorff's alpha for nominal data, every unit coded by the same coders, no missing
-/// values: `1 − (n − 1) · Σ_{c≠k} o_ck / Σ_{c≠k} n_c · n_k`, with `o` the coincidence matrix
-/// (each unit with m values adds 1/(m−1) for every ordered pair of its values) and `n` the
-/// number of pairable values. `None` when all values are equal (the expected disagreement is 0).
-pub fn krippendorff_alpha_nominal<const M: usize>(units: &[[u8; M]]) -> Option<f64> {
-    if M < 2 {
-        return None;
-    }
-    let mut values: Vec<u8> = units.iter().flatten().copied().collect();
+/// Krippendorff's alpha for nominal data: `1 − (n − 1) · Σ_{c≠k} o_ck / Σ_{c≠k} n_c · n_k`,
+/// with `o` the coincidence matrix (each unit with m ≥ 2 values adds 1/(m−1) for every ordered
+/// pair of its values; units with fewer values are not pairable and are left out) and `n` the
+/// number of pairable values. Rows may differ in length (missing values). `None` when all
+/// values are equal (the expected disagreement is 0).
+pub fn krippendorff_alpha_nominal<U: AsRef<[u8]>>(units: &[U]) -> Option<f64> {
+    let mut values: Vec<u8> = units
+        .iter()
+        .flat_map(|u| u.as_ref().iter().copied())
+        .collect();
     values.sort_unstable();
     values.dedup();
     let idx = |v: u8| values.binary_search(&v).unwrap_or(0);
     let k = values.len();
     let mut o = vec![vec![0f64; k]; k];
     for u in units {
+        let u = u.as_ref();
+        let m = u.len();
+        if m < 2 {
+            continue;
+        }
         for (i, a) in u.iter().enumerate() {
             for (j, b) in u.iter().enumerate() {
                 if i != j {
-                    o[idx(*a)][idx(*b)] += 1.0 / (M as f64 - 1.0);
+                    o[idx(*a)][idx(*b)] += 1.0 / (m as f64 - 1.0);
                 }
             }
         }
@@ -361,10 +421,13 @@ mod tests {
     fn result(gold: &[&str], predicted: &[&str], dominant: Option<&str>) -> UnitResult {
         UnitResult {
             line: 1,
+            name: "line 1".into(),
+            lang: Lang::Zh,
             gold: gold.iter().map(|s| s.to_string()).collect(),
             predicted: predicted.iter().map(|s| s.to_string()).collect(),
             dominant: dominant.map(str::to_string),
             weighted_hits: BTreeMap::new(),
+            coders: Vec::new(),
         }
     }
 
@@ -396,40 +459,65 @@ mod tests {
         assert_eq!(r.single_label_units, 3);
         assert!((r.dominant_accuracy.unwrap() - 2.0 / 3.0).abs() < 1e-12);
         assert_eq!(r.confusion["recognition"]["balanced_power"], 1);
-        // Dimensions nobody codes have F1 0 and no alpha.
+        // Dimensions nobody codes have F1 0 and no alpha, and are left out of macro-F1.
         assert_eq!(r.dimensions[0].f1, 0.0);
         assert_eq!(r.dimensions[0].alpha, None);
-        let expected_macro = r.dimensions.iter().map(|d| d.f1).sum::<f64>() / 5.0;
+        assert_eq!(r.macro_dimensions, ["recognition", "balanced_power"]);
+        let expected_macro = (r.dimensions[1].f1 + r.dimensions[2].f1) / 2.0;
         assert!((r.macro_f1 - expected_macro).abs() < 1e-12);
     }
 
     #[test]
-    fn gold_errors_name_file_and_line() {
-        let path = Path::new("gold.jsonl");
-        let ok = "{\"text\": \"安全合作\", \"labels\": [\"security_spillover\"]}\n";
-        let units = parse_gold(&format!("{ok}\n{ok}"), path).unwrap();
-        assert_eq!(units.len(), 2);
-        assert_eq!(units[1].line, 3);
-        assert_eq!(units[0].lang, Lang::Zh);
-        for (bad, line, what) in [
-            (format!("{ok}{{\"text\": \"x\"}}\n"), 2, "not a gold unit"),
-            (format!("{ok}{ok}not json\n"), 3, "not a gold unit"),
+    fn human_agreement_and_per_coder_figures() {
+        let mut rows = Vec::new();
+        for (gold, pred, c1, c2) in [
             (
-                "{\"text\": \"x\", \"labels\": [\"security\"]}\n".to_string(),
-                1,
-                "unknown label `security`",
+                &["recognition"][..],
+                &["recognition"][..],
+                &["recognition"][..],
+                &["recognition"][..],
             ),
+            (&["balanced_power"], &[], &["balanced_power"], &[]),
+            (&[], &[], &[], &[]),
             (
-                "{\"text\": \" \", \"labels\": []}\n".to_string(),
-                1,
-                "empty",
+                &["recognition"],
+                &["recognition"],
+                &["recognition"],
+                &["balanced_power"],
             ),
         ] {
-            let e = parse_gold(&bad, path).unwrap_err().to_string();
-            assert!(e.contains("gold.jsonl"), "{e}");
-            assert!(e.contains(&format!("line {line}")), "{e}");
-            assert!(e.contains(what), "{e}");
+            let mut r = result(gold, pred, None);
+            r.coders = vec![("coder1".into(), owned(c1)), ("coder2".into(), owned(c2))];
+            rows.push(r);
         }
-        assert!(matches!(parse_gold("\n\n", path), Err(GoldError::Empty(_))));
+        let r = report(rows);
+        assert_eq!(r.macro_dimensions, ["recognition", "balanced_power"]);
+        // recognition perfect, balanced_power recall 0.
+        assert!((r.macro_f1 - 0.5).abs() < 1e-12, "{}", r.macro_f1);
+        assert_eq!(r.against_coders.len(), 2);
+        assert_eq!(r.against_coders[0].reference, "coder1");
+        let h = r.human_agreement.unwrap();
+        assert_eq!(h.coders, ["coder1", "coder2"]);
+        assert_eq!(h.pairs.len(), 1);
+        // coder2 vs coder1: recognition P=1 R=0.5 → F1 2/3; balanced_power tp 0, fp 1, fn 1 → 0.
+        let rec = &h.pairs[0].dimensions[1];
+        assert!((rec.f1 - 2.0 / 3.0).abs() < 1e-12);
+        assert!(h.alpha["recognition"].is_some());
+    }
+
+    #[test]
+    fn alpha_allows_missing_values() {
+        // A unit with one value is not pairable and changes nothing.
+        let full: Vec<Vec<u8>> = vec![vec![1, 1], vec![0, 0], vec![1, 0]];
+        let mut with_single = full.clone();
+        with_single.push(vec![1]);
+        assert_eq!(
+            krippendorff_alpha_nominal(&full),
+            krippendorff_alpha_nominal(&with_single)
+        );
+    }
+
+    fn owned(l: &[&str]) -> Vec<String> {
+        l.iter().map(|s| s.to_string()).collect()
     }
 }

@@ -13,18 +13,25 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Only these documents (ids; default: every document stored in two or more languages).
-    #[arg(long = "doc", value_name = "ID")]
-    docs: Vec<String>,
-    /// Only this pair of languages, e.g. `zh,ru` (default: every pair the store has).
-    #[arg(long, value_name = "L1,L2", value_parser = parse_pair)]
-    langs: Option<(Lang, Lang)>,
-    /// Disagreeing paragraph pairs to print per language pair (0: none; `--json` has them all).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=100_000))]
-    show: u32,
+    #[command(flatten)]
+    pub select: Selection,
     /// Print one JSON document.
     #[arg(long)]
-    json: bool,
+    pub json: bool,
+}
+
+/// Which documents and languages to compare (shared with `validate --parallel`).
+#[derive(clap::Args)]
+pub struct Selection {
+    /// Only these documents (ids; default: every document stored in two or more languages).
+    #[arg(long = "doc", value_name = "ID")]
+    pub docs: Vec<String>,
+    /// Only this pair of languages, e.g. `zh,ru` (default: every pair the store has).
+    #[arg(long, value_name = "L1,L2", value_parser = parse_pair)]
+    pub langs: Option<(Lang, Lang)>,
+    /// Disagreeing paragraph pairs to print per language pair (0: none; `--json` has them all).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+    pub show: u32,
 }
 
 fn parse_pair(s: &str) -> Result<(Lang, Lang), String> {
@@ -56,7 +63,7 @@ fn print(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     }
     let store = DocStore::open(ctx.data.store_dir())?;
     let keys = store.keys()?;
-    let wanted: BTreeSet<&str> = args.docs.iter().map(String::as_str).collect();
+    let wanted: BTreeSet<&str> = args.select.docs.iter().map(String::as_str).collect();
     for id in &wanted {
         if !keys.iter().any(|k| k.id == *id) {
             bail!("no document `{id}` in the store {}", store.dir().display());
@@ -87,7 +94,7 @@ fn print(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     }
     let codebook = Codebook::load(ctx.codebook.as_deref())?;
     let coder = Coder::new(&codebook)?;
-    let results = across_languages(&docs, &coder, args.langs);
+    let results = across_languages(&docs, &coder, args.select.langs);
     let mut out = std::io::stdout().lock();
     if args.json {
         let value = serde_json::json!({
@@ -103,7 +110,7 @@ fn print(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     }
     let style = Style::detect(&std::io::stdout());
     for r in &results {
-        write_agreement(&mut out, &style, r, args.show as usize)?;
+        write_agreement(&mut out, &style, r, args.select.show as usize)?;
     }
     Ok(ExitCode::SUCCESS)
 }
