@@ -613,11 +613,13 @@ impl Coder {
                 let entry = &rules.entries[m.pattern().as_usize()];
                 let mut start = view.src(m.start());
                 let mut end = view.src(m.end());
+                let mut widened = false;
                 if !boundary(start) {
                     if !entry.suffix {
                         continue;
                     }
                     start = word_start(start);
+                    widened = true;
                 }
                 if entry.prefix {
                     end = word_end(end);
@@ -643,6 +645,7 @@ impl Coder {
                         start,
                         end,
                         exclusion: entry.exclusion,
+                        widened,
                         targets,
                     });
                 }
@@ -683,6 +686,7 @@ impl Coder {
                         start,
                         end,
                         exclusion: false,
+                        widened: false,
                         targets: vec![(r.target, None)],
                     });
                 }
@@ -860,6 +864,8 @@ struct Cand {
     start: usize,
     end: usize,
     exclusion: bool,
+    /// A suffix term widened to its word's start: an exact entry of the same span wins.
+    widened: bool,
     targets: Vec<(usize, Option<String>)>,
 }
 
@@ -884,13 +890,20 @@ fn select(mut cands: Vec<Cand>, targets: &[Target]) -> Vec<Hit> {
         if start >= taken_end {
             taken_end = end;
             if !cands[i..j].iter().any(|c| c.exclusion) {
-                let mut group: Vec<(usize, Option<String>)> = cands[i..j]
+                let mut group: Vec<(usize, Option<String>, bool)> = cands[i..j]
                     .iter_mut()
-                    .flat_map(|c| std::mem::take(&mut c.targets))
+                    .flat_map(|c| {
+                        let widened = c.widened;
+                        std::mem::take(&mut c.targets)
+                            .into_iter()
+                            .map(move |(t, cue)| (t, cue, widened))
+                    })
                     .collect();
-                group.sort_by_key(|(t, _)| (targets[*t].dim, targets[*t].rule, *t));
+                group.sort_by_key(|(t, _, widened)| {
+                    (targets[*t].dim, *widened, targets[*t].rule, *t)
+                });
                 let mut last_dim = None;
-                for (t, cue) in group {
+                for (t, cue, _) in group {
                     if last_dim == Some(targets[t].dim) {
                         continue;
                     }

@@ -49,6 +49,24 @@ pub struct UnitResult {
     /// The individual coders' labels, when the gold file has them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub coders: Vec<(String, Vec<String>)>,
+    /// Document and paragraph, when the gold file names them: the same pair in two
+    /// languages is one paragraph in two language versions.
+    #[serde(skip)]
+    pub place: Option<(String, u64)>,
+}
+
+/// The same paragraph in several languages (gold units with the same `doc` and `para`): how
+/// often the coder gives every version the same labels, beside how often the gold does.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CrossLanguage {
+    /// Pairs of units: one paragraph, two languages.
+    pub pairs: usize,
+    /// Share of the pairs whose coded labels are identical.
+    pub identical_coded: f64,
+    /// Share of the pairs whose gold labels are identical.
+    pub identical_gold: f64,
+    /// Per language pair (`en-ru`, ...): pairs and share identical as coded.
+    pub by_pair: BTreeMap<String, (usize, f64)>,
 }
 
 /// Per-dimension figures of one label source against a reference.
@@ -108,6 +126,8 @@ pub struct ValidationReport {
     pub human_agreement: Option<HumanAgreement>,
     /// scoway against the reference, per language, when the set has more than one language.
     pub by_language: Vec<LanguageFigures>,
+    /// Agreement across language versions, when the set has the same paragraph in two or more.
+    pub cross_language: Option<CrossLanguage>,
     pub results: Vec<UnitResult>,
 }
 
@@ -142,6 +162,7 @@ pub fn validate(coder: &Coder, units: &[GoldUnit]) -> ValidationReport {
                 dominant: codes.as_ref().and_then(|c| c.dominant.clone()),
                 weighted_hits: codes.map(|c| c.weighted_hits).unwrap_or_default(),
                 coders: u.coders.clone(),
+                place: u.doc.clone().zip(u.para),
             }
         })
         .collect();
@@ -250,6 +271,52 @@ fn human_agreement(results: &[UnitResult]) -> Option<HumanAgreement> {
     })
 }
 
+fn same_labels(a: &[String], b: &[String]) -> bool {
+    let mut a = a.to_vec();
+    let mut b = b.to_vec();
+    a.sort();
+    b.sort();
+    a == b
+}
+
+fn cross_language(results: &[UnitResult]) -> Option<CrossLanguage> {
+    let mut by_place: BTreeMap<&(String, u64), Vec<&UnitResult>> = BTreeMap::new();
+    for r in results {
+        if let Some(place) = &r.place {
+            by_place.entry(place).or_default().push(r);
+        }
+    }
+    let (mut pairs, mut coded, mut gold) = (0usize, 0usize, 0usize);
+    let mut by_pair: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for versions in by_place.values() {
+        for (i, a) in versions.iter().enumerate() {
+            for b in &versions[i + 1..] {
+                if a.lang == b.lang {
+                    continue;
+                }
+                pairs += 1;
+                let same = same_labels(&a.predicted, &b.predicted);
+                coded += usize::from(same);
+                gold += usize::from(same_labels(&a.gold, &b.gold));
+                let mut names = [a.lang.as_str(), b.lang.as_str()];
+                names.sort();
+                let e = by_pair.entry(names.join("-")).or_default();
+                e.0 += 1;
+                e.1 += usize::from(same);
+            }
+        }
+    }
+    (pairs > 0).then(|| CrossLanguage {
+        pairs,
+        identical_coded: ratio(coded, pairs),
+        identical_gold: ratio(gold, pairs),
+        by_pair: by_pair
+            .into_iter()
+            .map(|(k, (n, same))| (k, (n, ratio(same, n))))
+            .collect(),
+    })
+}
+
 /// The figures for a set of unit results.
 pub fn report(results: Vec<UnitResult>) -> ValidationReport {
     let against_reference: Vec<(&[String], &[String])> = results
@@ -321,6 +388,7 @@ pub fn report(results: Vec<UnitResult>) -> ValidationReport {
         against_coders,
         human_agreement: human_agreement(&results),
         by_language,
+        cross_language: cross_language(&results),
         results,
     }
 }
@@ -428,6 +496,7 @@ mod tests {
             dominant: dominant.map(str::to_string),
             weighted_hits: BTreeMap::new(),
             coders: Vec::new(),
+            place: None,
         }
     }
 

@@ -124,6 +124,23 @@ fn print(ctx: &Ctx, args: &Args, gold: PathBuf) -> anyhow::Result<ExitCode> {
             )?;
         }
     }
+    if let Some(x) = &report.cross_language {
+        writeln!(out)?;
+        let pairs: Vec<String> = x
+            .by_pair
+            .iter()
+            .map(|(k, (n, share))| format!("{k} {:.0} % of {n}", share * 100.0))
+            .collect();
+        writeln!(
+            out,
+            "the same paragraph in two languages: identical labels in {:.0} % of {} pairs as \
+             coded ({}), {:.0} % in the gold",
+            x.identical_coded * 100.0,
+            x.pairs,
+            pairs.join(", "),
+            x.identical_gold * 100.0
+        )?;
+    }
     if !report.confusion.is_empty() {
         writeln!(out)?;
         writeln!(
