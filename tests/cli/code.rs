@@ -437,3 +437,89 @@ fn build_writes_the_codes_frames_with_the_agreed_columns() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+#[test]
+fn validate_reads_the_shared_multi_coder_gold_and_reports_the_ceiling() {
+    let gold = shared("gold/real/chg-2020-communique.zh.jsonl");
+    let v = validate_json(&gold);
+    let r = &v["report"];
+    check_report_shape(r, 104);
+    // scoway against each coder, and the coders against each other.
+    let coders: Vec<&str> = r["against_coders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["reference"].as_str().unwrap())
+        .collect();
+    assert_eq!(coders, ["coder1", "coder2"]);
+    let human = &r["human_agreement"];
+    assert_eq!(human["coders"], serde_json::json!(["coder1", "coder2"]));
+    // The figures the gold README gives for the two coders.
+    let human_f1 = human["macro_f1"].as_f64().unwrap();
+    assert!(
+        (human_f1 - 0.76).abs() < 0.01,
+        "coder–coder macro-F1 {human_f1}"
+    );
+    let alpha = |d: &str| human["alpha"][d].as_f64().unwrap();
+    assert!((alpha("security_spillover") - 0.88).abs() < 0.01);
+    assert!((alpha("recognition") - 0.42).abs() < 0.01);
+    // A floor against regressions of codebook 2 (0.80 when it landed; 0.53 with codebook 1).
+    let macro_f1 = r["macro_f1"].as_f64().unwrap();
+    assert!(macro_f1 >= 0.75, "macro-F1 {macro_f1}");
+    // Unit 19: the six members without India, a partial endorsement.
+    let u19 = r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["name"] == "chg-2020-communique ¶19")
+        .unwrap();
+    assert!(
+        u19["predicted"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("balanced_power")),
+        "{u19:#}"
+    );
+    // The text report shows the side-by-side table.
+    let data = tempfile::tempdir().unwrap();
+    let out = run_ok(data.path(), &["validate", "--gold", gold.to_str().unwrap()]);
+    assert!(out.contains("coder1~coder2"), "{out}");
+    assert!(out.contains("coder alpha"), "{out}");
+}
+
+#[test]
+fn validate_across_languages_on_the_parallel_gold() {
+    let v = validate_json(&repo().join("tests/gold/parallel_paragraphs.jsonl"));
+    let r = &v["report"];
+    check_report_shape(r, 72);
+    let langs: Vec<&str> = r["by_language"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["lang"].as_str().unwrap())
+        .collect();
+    assert_eq!(langs, ["en", "ru", "zh"]);
+    for l in r["by_language"].as_array().unwrap() {
+        let f1 = l["macro_f1"].as_f64().unwrap();
+        assert!(f1 >= 0.85, "{}: {f1}", l["lang"]);
+    }
+    let x = &r["cross_language"];
+    assert_eq!(x["pairs"], 72);
+    assert_eq!(x["identical_gold"], 1.0);
+    assert!(x["identical_coded"].as_f64().unwrap() >= 0.85, "{x:#}");
+}
+
+#[test]
+fn validate_parallel_is_the_parallel_command() {
+    let data = tempfile::tempdir().unwrap();
+    run_ok(
+        data.path(),
+        &["ingest", fixture("parallel").to_str().unwrap()],
+    );
+    let a = run_json(data.path(), &["validate", "--parallel", "--json"]);
+    let b = run_json(data.path(), &["parallel", "--json"]);
+    assert_eq!(a, b);
+    // --gold and --parallel exclude each other; one of them is needed.
+    let out = scoway(data.path()).arg("validate").output().unwrap();
+    assert!(!out.status.success());
+}

@@ -568,3 +568,170 @@ fn cjk_punctuation_has_no_case_and_is_no_word_char() {
         assert_eq!(c.to_lowercase().collect::<String>(), c.to_string(), "{c:?}");
     }
 }
+
+#[test]
+fn suffix_terms_match_the_head_of_a_compound() {
+    // 医学论坛 is one token; `*论坛` finds it and takes the whole word as its evidence.
+    let cb = book(r#"["*论坛"]"#, "", "");
+    let text = "支持继续举办传统医学论坛。";
+    let start = text.find("医学论坛").unwrap();
+    let end = start + "医学论坛".len();
+    let p = code_with_tokens(&cb, text, &[(start, end, false)]);
+    assert_eq!(terms(&p), [("*论坛", "医学论坛")]);
+    // A bare 论坛 between other words is found too.
+    let p = code(&cb, "论坛", Lang::Zh);
+    assert_eq!(p.evidence.len(), 1);
+    // A leading `*` is for Chinese only.
+    let bad = "name = \"t\"\n[[dimensions.security_spillover.indicators]]\nkey = \"s\"\nnote = \"n\"\nen = [\"*forum\"]\n";
+    assert!(Codebook::parse(bad, None).is_err());
+}
+
+#[test]
+fn overlay_patterns_keep_other_dimensions_inside_and_swallow_their_own() {
+    let tail = r#"
+[[dimensions.differential_institutions.indicators]]
+key = "named"
+note = "n"
+zh = ["纲要"]
+patterns = [
+  { lang = "zh", label = "《…》", overlay = true, unless = "联合国", regex = "《[^《》]{1,40}》" },
+  { lang = "zh", label = "《…纲要》", overlay = true, regex = "《[^《》]{1,40}纲要》" },
+]
+"#;
+    let cb = book(r#"["粮食安全"]"#, "", tail);
+    let p = code(&cb, "落实《粮食安全合作纲要》。", Lang::Zh);
+    let dims: Vec<(&str, &str)> = p
+        .evidence
+        .iter()
+        .map(|e| (e.dimension.as_str(), e.matched.as_str()))
+        .collect();
+    // The security term inside the title counts; the two title patterns and the 纲要 inside
+    // count once for institutions.
+    assert_eq!(
+        dims,
+        [
+            ("differential_institutions", "《粮食安全合作纲要》"),
+            ("security_spillover", "粮食安全"),
+        ]
+    );
+    // `unless`: the UN Charter is no SCO instrument.
+    let p = code(&cb, "维护《联合国宪章》。", Lang::Zh);
+    assert!(p.evidence.is_empty(), "{:?}", p.evidence);
+}
+
+#[test]
+fn procedural_paragraphs_silence_the_listed_dimensions() {
+    let tail = r#"
+[procedural]
+note = "n"
+silences = ["security_spillover"]
+patterns = [{ lang = "zh", label = "出席会议", regex = "出席会议。?$" }]
+"#;
+    let cb = book(r#"["反恐"]"#, "", tail);
+    let p = code(&cb, "地区反恐机构主任出席会议。", Lang::Zh);
+    assert!(p.labels.is_empty());
+    assert!(p.evidence.is_empty());
+    assert_eq!(p.procedural.as_deref(), Some("出席会议"));
+    let p = code(&cb, "成员国加强反恐合作。", Lang::Zh);
+    assert_eq!(p.labels, ["security_spillover"]);
+    assert_eq!(p.procedural, None);
+}
+
+#[test]
+fn the_relative_rule_counts_sentences_not_repetitions() {
+    // One sentence lists three institutional terms, another carries one security term: with
+    // the sentence cap at 1, both dimensions are carried by one sentence and both are coded;
+    // without it the security term is a third of the strongest and is dropped.
+    let base = |cap: &str| {
+        let s = format!(
+            "name = \"t\"\n[scoring]\ncode_threshold = 1.0\nrelative_threshold = 0.5\n{cap}\n\
+             [[dimensions.security_spillover.indicators]]\nkey = \"s\"\nnote = \"n\"\nzh = [\"安全\"]\n\
+             [[dimensions.recognition.indicators]]\nkey = \"r\"\nnote = \"n\"\nen = [\"zzz\"]\n\
+             [[dimensions.balanced_power.indicators]]\nkey = \"b\"\nnote = \"n\"\nen = [\"zzz\"]\n\
+             [[dimensions.differential_institutions.indicators]]\nkey = \"d\"\nnote = \"n\"\nzh = [\"协定\", \"纲要\", \"论坛\"]\n\
+             [[dimensions.networked_circles.indicators]]\nkey = \"n\"\nnote = \"n\"\nen = [\"zzz\"]\n"
+        );
+        Codebook::parse(&s, None).unwrap()
+    };
+    let text = "落实协定、纲要和论坛。加强安全。";
+    let capped = code(&base("sentence_cap = 1.0"), text, Lang::Zh);
+    assert_eq!(
+        capped.labels,
+        ["security_spillover", "differential_institutions"]
+    );
+    let uncapped = code(&base(""), text, Lang::Zh);
+    assert_eq!(uncapped.labels, ["differential_institutions"]);
+    // min_share still drops a mention far below the strongest.
+    let shared = code(&base("sentence_cap = 1.0\nmin_share = 0.5"), text, Lang::Zh);
+    assert_eq!(shared.labels, ["differential_institutions"]);
+}
+
+#[test]
+fn sentence_starts_split_chinese_and_latin_punctuation() {
+    assert_eq!(sentence_starts("甲。乙；丙", 10), [10, 12, 14]);
+    assert_eq!(sentence_starts("One. Two", 0), [0, 4]);
+    // A Latin full stop inside a number or before a Han character.
+    assert_eq!(sentence_starts("1.5 亿.二", 0), [0, 6]);
+}
+
+#[test]
+fn bundled_codebook_two_codes_the_real_patterns() {
+    let cb = Codebook::load(None).unwrap();
+    let cases = [
+        (
+            "成员国反对单边主义和保护主义，支持非歧视的多边贸易体制。",
+            Lang::Zh,
+            "balanced_power",
+        ),
+        (
+            "相关代表团团长强调落实该计划具有重要意义。",
+            Lang::Zh,
+            "balanced_power",
+        ),
+        (
+            "The member states oppose protectionism and support the multilateral trading system.",
+            Lang::En,
+            "balanced_power",
+        ),
+        (
+            "Государства-члены поддерживают многостороннюю торговую систему и выступают против протекционизма.",
+            Lang::Ru,
+            "balanced_power",
+        ),
+        (
+            "The heads of delegations took note of the initiative to establish a working group on poverty reduction.",
+            Lang::En,
+            "differential_institutions",
+        ),
+    ];
+    for (text, lang, want) in cases {
+        let p = code(&cb, text, lang);
+        assert!(p.labels.iter().any(|l| l == want), "{text}: {:?}", p.labels);
+    }
+    // Procedural: attendance of bodies codes nothing in any language.
+    for (text, lang) in [
+        (
+            "上合组织秘书长、上合组织地区反恐怖机构执行委员会主任出席会议。",
+            Lang::Zh,
+        ),
+        (
+            "The SCO Secretary-General and the Director of the Executive Committee of the SCO Regional Anti-Terrorist Structure attended the meeting.",
+            Lang::En,
+        ),
+        (
+            "В заседании приняли участие Генеральный секретарь ШОС и Директор Исполнительного комитета Региональной антитеррористической структуры ШОС.",
+            Lang::Ru,
+        ),
+    ] {
+        let p = code(&cb, text, lang);
+        assert!(p.labels.is_empty(), "{text}: {:?}", p.labels);
+        assert!(p.procedural.is_some(), "{text}");
+    }
+    // Word senses: international recognition is acclaim, not recognition.
+    let p = code(
+        &cb,
+        "The exhibition won international recognition.",
+        Lang::En,
+    );
+    assert!(p.labels.is_empty(), "{:?}", p.labels);
+}
