@@ -21,7 +21,14 @@
 //! - 1,000 mixed term / phrase / boolean queries with snippets: p50 and p99 latency;
 //! - word F1 on the PKU gold with and without the domain dictionary;
 //! - with `SCOWAY_BENCH_PYTHON=/path/to/python` (a Python with jieba installed): Python jieba's
-//!   `lcut(line, HMM=False)` on the PKU text repeated 10 times, against scoway's ingest + build.
+//!   `lcut(line, HMM=False)` on the PKU text repeated 10 times, against scoway's ingest + build;
+//! - with `SCOWAY_BENCH_PYTHON` pointing at a Python with `rjieba` and `tantivy` (`pip install
+//!   rjieba tantivy jieba`): the peer, `benches/peer_index.py` — the same files segmented with
+//!   rjieba and indexed (documents and paragraphs, positions, dates) with tantivy-py — run whole
+//!   in every round beside scoway's ingest + build, pinned to one core and on all cores: wall,
+//!   CPU and peak RSS of both, the ratios and the verdicts against the targets (scoway ≥ 3 x the
+//!   peer's wall time on all cores, ≥ 2 x its CPU time, peak RSS ≤ the peer's + 100 MB); with
+//!   pure-Python `jieba` importable, that variant too, in the last round.
 //!
 //! Figures are printed and written to `target/bench-pipeline.json`. They are measurements,
 //! not assertions: no figure fails the run. `SCOWAY_BENCH_PROFILE=tokenize|build|code` runs
@@ -442,6 +449,53 @@ fn time_coding(docs: &[scoway::corpus::Document], seg: &Segmenter) -> CodingTime
     }
 }
 
+/// Whether `python` can import `module` (and `tantivy`), or why not.
+fn peer_available(python: &Path, module: &str) -> Result<(), String> {
+    let out = std::process::Command::new(python)
+        .args(["-c", &format!("import {module}, tantivy")])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} cannot import {module} and tantivy (pip install rjieba tantivy jieba)",
+            python.display()
+        ))
+    }
+}
+
+/// Runs `benches/peer_index.py` whole on `input`, pinned to `pin` when given: what it printed
+/// (documents, CPU seconds, peak RSS) with the process's wall time.
+fn run_peer(
+    python: &Path,
+    input: &Path,
+    index: &Path,
+    segmenter: &str,
+    pin: Option<usize>,
+) -> Result<Value, String> {
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/peer_index.py");
+    let mut cmd = std::process::Command::new(python);
+    cmd.arg(&script)
+        .arg(input)
+        .arg(index)
+        .args(["--segmenter", segmenter]);
+    if let Some(cpu) = pin {
+        cmd.args(["--cpu", &cpu.to_string()]);
+    }
+    let t = Instant::now();
+    let out = cmd.output().map_err(|e| e.to_string())?;
+    let wall_s = t.elapsed().as_secs_f64();
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut v: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .map_err(|e| format!("peer printed `{stdout}`: {e}"))?;
+    v["wall_s"] = json!(wall_s);
+    Ok(v)
+}
+
 /// Python jieba on the PKU text repeated 10 times: (MB/s, version), or why it was not run.
 fn python_jieba(python: &Path, dir: &Path) -> Result<(f64, String), String> {
     let pku = std::fs::read_to_string(shared().join("bench/icwb2/pku_test.utf8"))
@@ -546,6 +600,11 @@ fn main() {
         ("all_cores", cores, None),
     ];
     let mut runs: Vec<Vec<Value>> = vec![Vec::new(); setups.len()];
+    let python = std::env::var_os("SCOWAY_BENCH_PYTHON").map(PathBuf::from);
+    let peer_ok = python.as_deref().map(|py| peer_available(py, "rjieba"));
+    // (segmenter, setup) → runs of the peer
+    let mut peer_runs: std::collections::BTreeMap<(String, &str), Vec<Value>> =
+        std::collections::BTreeMap::new();
     let queried = work.path().join("data-queried");
     // Bare jieba once more in every round: this machine's speed drifts, so the single-core
     // build is compared with jieba measured at about the same time.
@@ -563,6 +622,25 @@ fn main() {
                 std::fs::rename(&data, &queried).expect("keep the data to query");
             } else {
                 let _ = std::fs::remove_dir_all(&data);
+            }
+        }
+        if let (Some(py), Some(Ok(()))) = (&python, &peer_ok) {
+            let mut segmenters = vec!["rjieba"];
+            if round + 1 == repeat && peer_available(py, "jieba").is_ok() {
+                segmenters.push("jieba");
+            }
+            for seg_name in segmenters {
+                for (label, pinned) in [("1_core", Some(pin)), ("all_cores", None)] {
+                    let index = work.path().join(format!("peer-{seg_name}-{label}-{round}"));
+                    match run_peer(py, &input, &index, seg_name, pinned) {
+                        Ok(v) => peer_runs
+                            .entry((seg_name.to_string(), label))
+                            .or_default()
+                            .push(v),
+                        Err(e) => eprintln!("peer {seg_name} {label}: {e}"),
+                    }
+                    let _ = std::fs::remove_dir_all(&index);
+                }
             }
         }
     }
@@ -681,6 +759,56 @@ fn main() {
         json!(round2(100.0 * (without - with))),
     );
 
+    match (&python, &peer_ok) {
+        (None, _) => put(
+            "peer",
+            json!("not run (set SCOWAY_BENCH_PYTHON to a Python with rjieba and tantivy)"),
+        ),
+        (Some(_), Some(Err(e))) => put("peer", json!(format!("not run: {e}"))),
+        (Some(_), _) => {
+            for ((seg_name, label), mut rs) in peer_runs {
+                let wall = |r: &Value| r["wall_s"].as_f64().unwrap_or(f64::NAN);
+                rs.sort_by(|a, b| wall(a).total_cmp(&wall(b)));
+                let r = rs.swap_remove(rs.len() / 2);
+                let f = |k: &str| r[k].as_f64().unwrap_or(f64::NAN);
+                let ours = &results[label];
+                let g = |k: &str| ours[k].as_f64().unwrap_or(f64::NAN);
+                let our_wall = g("ingest_s") + g("build_s");
+                let our_cpu = g("ingest_cpu_s") + g("build_cpu_s");
+                let our_rss = g("ingest_peak_rss_mb").max(g("build_peak_rss_mb"));
+                let key = format!("peer_{seg_name}_{label}");
+                put(&format!("{key}_wall_s"), json!(round2(f("wall_s"))));
+                put(&format!("{key}_cpu_s"), json!(round2(f("cpu_s"))));
+                put(&format!("{key}_peak_rss_mb"), json!(round2(f("peak_rss_mb"))));
+                put(
+                    &format!("scoway_{label}_ingest_plus_build_wall_s"),
+                    json!(round2(our_wall)),
+                );
+                put(
+                    &format!("scoway_{label}_ingest_plus_build_cpu_s"),
+                    json!(round2(our_cpu)),
+                );
+                put(&format!("scoway_{label}_peak_rss_mb"), json!(round2(our_rss)));
+                let wall_ratio = f("wall_s") / our_wall;
+                let cpu_ratio = f("cpu_s") / our_cpu;
+                put(&format!("{key}_wall_over_scoway"), json!(round2(wall_ratio)));
+                put(&format!("{key}_cpu_over_scoway"), json!(round2(cpu_ratio)));
+                put(
+                    &format!("{key}_rss_scoway_minus_peer_mb"),
+                    json!(round2(our_rss - f("peak_rss_mb"))),
+                );
+                if seg_name == "rjieba" && label == "all_cores" {
+                    let verdict = |ok: bool| if ok { "met" } else { "not met" };
+                    put("verdict_wall_3x_peer_all_cores", json!(verdict(wall_ratio >= 3.0)));
+                    put("verdict_cpu_2x_peer", json!(verdict(cpu_ratio >= 2.0)));
+                    put(
+                        "verdict_rss_within_peer_plus_100mb",
+                        json!(verdict(our_rss <= f("peak_rss_mb") + 100.0)),
+                    );
+                }
+            }
+        }
+    }
     match std::env::var_os("SCOWAY_BENCH_PYTHON") {
         None => put(
             "python_jieba",
