@@ -779,7 +779,10 @@ fn main() {
                 let key = format!("peer_{seg_name}_{label}");
                 put(&format!("{key}_wall_s"), json!(round2(f("wall_s"))));
                 put(&format!("{key}_cpu_s"), json!(round2(f("cpu_s"))));
-                put(&format!("{key}_peak_rss_mb"), json!(round2(f("peak_rss_mb"))));
+                put(
+                    &format!("{key}_peak_rss_mb"),
+                    json!(round2(f("peak_rss_mb"))),
+                );
                 put(
                     &format!("scoway_{label}_ingest_plus_build_wall_s"),
                     json!(round2(our_wall)),
@@ -788,10 +791,16 @@ fn main() {
                     &format!("scoway_{label}_ingest_plus_build_cpu_s"),
                     json!(round2(our_cpu)),
                 );
-                put(&format!("scoway_{label}_peak_rss_mb"), json!(round2(our_rss)));
+                put(
+                    &format!("scoway_{label}_peak_rss_mb"),
+                    json!(round2(our_rss)),
+                );
                 let wall_ratio = f("wall_s") / our_wall;
                 let cpu_ratio = f("cpu_s") / our_cpu;
-                put(&format!("{key}_wall_over_scoway"), json!(round2(wall_ratio)));
+                put(
+                    &format!("{key}_wall_over_scoway"),
+                    json!(round2(wall_ratio)),
+                );
                 put(&format!("{key}_cpu_over_scoway"), json!(round2(cpu_ratio)));
                 put(
                     &format!("{key}_rss_scoway_minus_peer_mb"),
@@ -799,7 +808,10 @@ fn main() {
                 );
                 if seg_name == "rjieba" && label == "all_cores" {
                     let verdict = |ok: bool| if ok { "met" } else { "not met" };
-                    put("verdict_wall_3x_peer_all_cores", json!(verdict(wall_ratio >= 3.0)));
+                    put(
+                        "verdict_wall_3x_peer_all_cores",
+                        json!(verdict(wall_ratio >= 3.0)),
+                    );
                     put("verdict_cpu_2x_peer", json!(verdict(cpu_ratio >= 2.0)));
                     put(
                         "verdict_rss_within_peer_plus_100mb",

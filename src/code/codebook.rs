@@ -680,18 +680,20 @@ impl Ctx<'_> {
     fn pattern(&self, p: RawPattern, pkey: &str) -> Result<Pattern, CodebookError> {
         let lang = self.lang(&p.lang, &format!("{pkey}.lang"))?;
         let re = p.regex.get_ref().clone();
-        if let Err(e) = regex::RegexBuilder::new(&re)
+        // Parsed, not compiled: compiling every pattern at every load would cost more than
+        // coding a document; the coder compiles them when it first needs them.
+        let hir = regex_syntax::ParserBuilder::new()
             .case_insensitive(true)
-            .size_limit(64 << 20)
             .build()
-        {
-            return Err(self.error(
-                p.regex.span(),
-                format!("{pkey}.regex"),
-                format!("invalid regular expression: {e}"),
-            ));
-        }
-        if regex::Regex::new(&re).is_ok_and(|r| r.is_match("")) {
+            .parse(&re)
+            .map_err(|e| {
+                self.error(
+                    p.regex.span(),
+                    format!("{pkey}.regex"),
+                    format!("invalid regular expression: {e}"),
+                )
+            })?;
+        if hir.properties().minimum_len() == Some(0) {
             return Err(self.error(
                 p.regex.span(),
                 format!("{pkey}.regex"),
@@ -700,9 +702,10 @@ impl Ctx<'_> {
         }
         let unless = match p.unless {
             Some(u) => {
-                if let Err(e) = regex::RegexBuilder::new(u.get_ref())
+                if let Err(e) = regex_syntax::ParserBuilder::new()
                     .case_insensitive(true)
                     .build()
+                    .parse(u.get_ref())
                 {
                     return Err(self.error(
                         u.span(),

@@ -214,11 +214,31 @@ struct LangRules {
     ac: Option<AhoCorasick>,
     entries: Vec<Entry>,
     regexes: Vec<RegexRule>,
-    set: Option<RegexSet>,
+    /// The expressions of `regexes`, in order, for the pre-filter set.
+    set_sources: Vec<String>,
+    /// The pre-filter, compiled on first use: most corpora have one language, and the sets of
+    /// the others (the member-state lists of Russian and English are large) need not be built.
+    /// `None` inside when it cannot be compiled: every expression is then tried in turn.
+    set: OnceLock<Option<RegexSet>>,
     windows: Vec<WindowRule>,
     targets: Vec<Target>,
-    /// The patterns of the procedural rule: (label, expression).
-    procedural: Vec<(String, Regex)>,
+    /// The patterns of the procedural rule (the target is unused), compiled on first use.
+    procedural: Vec<(String, RegexRule)>,
+}
+
+impl LangRules {
+    /// The pre-filter set, compiled on first use.
+    fn prefilter(&self) -> Option<&RegexSet> {
+        self.set
+            .get_or_init(|| {
+                RegexSetBuilder::new(&self.set_sources)
+                    .case_insensitive(true)
+                    .size_limit(REGEX_SIZE_LIMIT)
+                    .build()
+                    .ok()
+            })
+            .as_ref()
+    }
 }
 
 /// A compiled codebook, ready to code documents.
@@ -389,44 +409,22 @@ impl Coder {
                     })?;
                 rules.ac = Some(ac);
             }
-            let sources = &regex_sources[slot];
-            if !sources.is_empty() {
-                let set = RegexSetBuilder::new(sources.iter().map(|(s, _, _)| s))
-                    .case_insensitive(true)
-                    .size_limit(REGEX_SIZE_LIMIT)
-                    .build();
-                match set {
-                    Ok(set) => rules.set = Some(set),
-                    Err(e) => {
-                        // Name the expression at fault (patterns were checked when the
-                        // codebook was loaded; wildcard terms were not).
-                        for (source, span, what) in sources {
-                            compile(codebook, source, span.clone(), what)?;
-                        }
-                        return Err(codebook.error_at(
-                            0..0,
-                            "(patterns)".into(),
-                            format!("regex set: {e}"),
-                        ));
-                    }
-                }
-            }
+            // Patterns were checked when the codebook was loaded, and wildcard terms are
+            // escaped text: the expressions are compiled when a paragraph first needs them.
+            rules.set_sources = regex_sources[slot]
+                .iter()
+                .map(|(source, _, _)| source.clone())
+                .collect();
         }
         let mut silenced = [false; 5];
         if let Some(proc_rule) = codebook.procedural() {
             for &d in &proc_rule.silences {
                 silenced[d] = true;
             }
-            for (j, p) in proc_rule.patterns.iter().enumerate() {
-                let regex = compile(
-                    codebook,
-                    &p.regex,
-                    0..0,
-                    &format!("procedural.patterns[{j}]"),
-                )?;
+            for p in &proc_rule.patterns {
                 langs[lang_slot(p.lang)]
                     .procedural
-                    .push((p.label.clone(), regex));
+                    .push((p.label.clone(), RegexRule::new(p.regex.clone(), 0, false)));
             }
         }
         Ok(Coder {
@@ -523,7 +521,7 @@ impl Coder {
         let lowered = text.to_lowercase();
         rules
             .iter()
-            .find(|(_, re)| re.is_match(&lowered))
+            .find(|(_, rule)| rule.regex().is_some_and(|re| re.is_match(&lowered)))
             .map(|(label, _)| label.clone())
     }
 
@@ -584,7 +582,7 @@ impl Coder {
     /// The hits in one paragraph's normalised text, as byte spans of that text, in order.
     fn find_hits(&self, lang: Lang, text: &str, tokens: &[Token]) -> Vec<Hit> {
         let rules = &self.langs[lang_slot(lang)];
-        if text.is_empty() || (rules.ac.is_none() && rules.set.is_none()) {
+        if text.is_empty() || (rules.ac.is_none() && rules.set_sources.is_empty()) {
             return Vec::new();
         }
         let view = View::new(text);
@@ -651,8 +649,12 @@ impl Coder {
                 }
             }
         }
-        if let Some(set) = &rules.set {
-            for i in set.matches(&view.text).iter() {
+        if !rules.set_sources.is_empty() {
+            let candidates: Vec<usize> = match rules.prefilter() {
+                Some(set) => set.matches(&view.text).iter().collect(),
+                None => (0..rules.regexes.len()).collect(),
+            };
+            for i in candidates {
                 let r = &rules.regexes[i];
                 let Some(regex) = r.regex() else { continue };
                 for m in regex.find_iter(&view.text) {
