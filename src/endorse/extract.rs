@@ -96,8 +96,9 @@ pub struct Statement {
     pub subject_states: Vec<String>,
     /// The subject was given earlier in the sentence (the verb opens a clause).
     pub subject_carried: bool,
-    /// Members on the date not in a list subject; empty when everyone endorses; `None` when
-    /// it cannot be said (a single state, an unnamed part, or no date).
+    /// Members on the date neither in a list subject nor proposers of the object; empty when
+    /// everyone endorses; `None` when it cannot be said (a single state, an unnamed part, or
+    /// no date).
     pub absent: Option<Vec<String>>,
     pub verb: Range<usize>,
     pub verb_label: String,
@@ -486,7 +487,11 @@ impl Extractor {
                     self.membership
                         .members_on(date)
                         .into_iter()
-                        .filter(|m| !subject_states.iter().any(|s| s == m))
+                        // The proposer of the object is not missing from its endorsement.
+                        .filter(|m| {
+                            !subject_states.iter().any(|s| s == m)
+                                && !proposers.iter().any(|s| s == m)
+                        })
                         .map(str::to_string)
                         .collect(),
                 ),

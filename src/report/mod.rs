@@ -201,6 +201,10 @@ pub struct HeatmapData {
     pub years: Vec<i32>,
     /// `values[row][year]`.
     pub values: Vec<Vec<Option<f64>>>,
+    /// Caption (default: the dimension × year caption of the trend heatmap).
+    pub title: Option<String>,
+    /// Caption of the colour scale (default `%`).
+    pub unit: Option<String>,
 }
 
 const PALETTE: [RGBColor; 6] = [
@@ -578,7 +582,9 @@ fn draw_heatmap<DB: DrawingBackend>(
     let (x_hi, y_hi) = (n_cols.max(2) as i32 - 1, n_rows.max(2) as i32 - 1);
     let mut chart = ChartBuilder::on(&main)
         .caption(
-            "各维度段落编码比例 — share of paragraphs coded (%), dimension × year",
+            data.title.as_deref().unwrap_or(
+                "各维度段落编码比例 — share of paragraphs coded (%), dimension × year",
+            ),
             (FONT_FAMILY, 24),
         )
         .margin(15)
@@ -674,7 +680,7 @@ fn draw_heatmap<DB: DrawingBackend>(
         .margin_bottom(65)
         .margin_right(15)
         .y_label_area_size(55)
-        .caption("%", (FONT_FAMILY, 16))
+        .caption(data.unit.as_deref().unwrap_or("%"), (FONT_FAMILY, 16))
         .build_cartesian_2d(0f64..1f64, 0f64..vmax)
         .map_err(err)?;
     scale

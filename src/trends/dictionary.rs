@@ -881,7 +881,165 @@ pub const PASSAGES: FrameSpec = FrameSpec {
 };
 
 /// Every exported frame, in the order of the data dictionary.
-pub const EXPORTED: [&FrameSpec; 10] = [
+/// `endorsements`: one row per endorsement statement (see `docs/endorsements.md`).
+pub const ENDORSEMENTS: FrameSpec = FrameSpec {
+    name: "endorsements",
+    grain: "one endorsement statement (subject, verb, object) of a paragraph",
+    description: "Who supports what and how strongly, read from the document store (`<data>/store`) with the membership table (`corpus/membership.tsv`) and the verb table (`corpus/endorse/verbs.tsv`). A paragraph without a statement has no row; a subject is never guessed. Empty when the store is missing.",
+    columns: &[
+        c("doc_id", Str, false, "", "Document id."),
+        c("lang", Str, false, "", "Language of the version."),
+        c("date", Date, false, "ISO date", "Date of the document."),
+        c("year", I32, false, "year", "Calendar year of `date`."),
+        c("body", Str, false, "", "CHS, CHG or other."),
+        c("doc_type", Str, false, "", "declaration, communique, ..."),
+        c("paragraph", I64, false, "", "Paragraph number (`paragraph_codes.paragraph`)."),
+        c(
+            "subject_kind",
+            Str,
+            false,
+            "",
+            "all_members (成员国, member states), heads_of_delegation (各代表团团长), partial (相关代表团团长, some member states: unnamed), list (two or more states named), single (one state: 中方, the Kazakh side).",
+        ),
+        c("subject", Str, false, "", "The subject as written in the original text."),
+        c(
+            "subject_states",
+            Str,
+            true,
+            "",
+            "Codes of the states of a list or single subject, space-separated, in text order; null for the other kinds.",
+        ),
+        c(
+            "subject_carried",
+            Bool,
+            false,
+            "",
+            "The verb opens a clause and takes the subject given earlier in its sentence.",
+        ),
+        c(
+            "members_on_date",
+            Str,
+            false,
+            "",
+            "Codes of the member states on `date` (membership table), space-separated.",
+        ),
+        c(
+            "absent_members",
+            Str,
+            true,
+            "",
+            "For a list subject: members on `date` neither in the list nor proposers of the object, space-separated; null when none is absent or for the other kinds (see `absent_count`).",
+        ),
+        c(
+            "absent_count",
+            I32,
+            true,
+            "states",
+            "Number of `absent_members`: 0 for all_members and heads_of_delegation; null for single and partial subjects, where it cannot be said.",
+        ),
+        c("verb", Str, false, "", "The verb as written."),
+        c(
+            "verb_label",
+            Str,
+            false,
+            "",
+            "The verb's key in the verb table, shared by the languages (reaffirm_support, support, welcome, appreciate, stress_importance, note).",
+        ),
+        c(
+            "grade",
+            I32,
+            false,
+            "grade",
+            "Grade of the verb in the verb table: 5 reaffirm support, 4 support, 3 welcome, 2 appreciate / stress the importance, 1 note.",
+        ),
+        c(
+            "strength",
+            Str,
+            false,
+            "",
+            "Class of the verb in the verb table: strong, moderate or weak.",
+        ),
+        c(
+            "negated",
+            Bool,
+            false,
+            "",
+            "A negation stands before the verb (不支持, do not support, не поддерживают).",
+        ),
+        c(
+            "object",
+            Str,
+            false,
+            "",
+            "What is endorsed: from the verb to the end of its clause, as written.",
+        ),
+        c(
+            "object_kind",
+            Str,
+            false,
+            "",
+            "initiative, proposal, document, event or other, from the object's words (倡议, 建议, 《》, 会议 ...).",
+        ),
+        c(
+            "proposers",
+            Str,
+            true,
+            "",
+            "Codes of the states named as proposers of the object (中方提出的, 哈方关于…的倡议, put forward by, the Kazakh side's), space-separated; null when none is named.",
+        ),
+        c("subject_char_start", I64, false, "characters", "Start of the subject in the document text (same offsets as `evidence.char_start`)."),
+        c("subject_char_end", I64, false, "characters", "End of the subject (exclusive)."),
+        c("subject_byte_start", I64, false, "bytes", "Start of the subject in the original UTF-8 text."),
+        c("subject_byte_end", I64, false, "bytes", "End of the subject (exclusive)."),
+        c("verb_char_start", I64, false, "characters", "Start of the verb in the document text."),
+        c("verb_char_end", I64, false, "characters", "End of the verb (exclusive)."),
+        c("verb_byte_start", I64, false, "bytes", "Start of the verb in the original UTF-8 text."),
+        c("verb_byte_end", I64, false, "bytes", "End of the verb (exclusive)."),
+        c("object_char_start", I64, false, "characters", "Start of the object in the document text."),
+        c("object_char_end", I64, false, "characters", "End of the object (exclusive)."),
+        c("object_byte_start", I64, false, "bytes", "Start of the object in the original UTF-8 text."),
+        c("object_byte_end", I64, false, "bytes", "End of the object (exclusive)."),
+    ],
+};
+
+/// `endorsement_strength`: commitment strength per year and dimension.
+pub const ENDORSEMENT_STRENGTH: FrameSpec = FrameSpec {
+    name: "endorsement_strength",
+    grain: "one year x dimension (and `all`)",
+    description: "How strong the endorsements are: the share of strong and weak verbs per year, over every statement (`dimension` = `all`) and over the statements of the paragraphs coded for each dimension (`paragraph_codes.coded`). Also `scoway trends --strength`.",
+    columns: &[
+        c("year", I32, false, "year", "Calendar year of the documents."),
+        c("dimension", Str, false, "", "Dimension key, or `all` for every statement."),
+        c("endorsements", I64, false, "statements", "Statements (negated ones included)."),
+        c("strong", I64, false, "statements", "Affirmed statements with a strong verb."),
+        c("moderate", I64, false, "statements", "Affirmed statements with a moderate verb."),
+        c("weak", I64, false, "statements", "Affirmed statements with a weak verb."),
+        c("negated", I64, false, "statements", "Negated statements."),
+        c(
+            "share_strong",
+            F64,
+            true,
+            "proportion",
+            "strong / (endorsements - negated); null when every statement is negated.",
+        ),
+        c(
+            "share_weak",
+            F64,
+            true,
+            "proportion",
+            "weak / (endorsements - negated); null when every statement is negated.",
+        ),
+        c(
+            "mean_grade",
+            F64,
+            true,
+            "grade",
+            "Mean grade of the affirmed statements; null when there is none.",
+        ),
+    ],
+};
+
+pub const EXPORTED: [&FrameSpec; 12] = [
     &DOCUMENTS,
     &PARAGRAPH_CODES,
     &DOCUMENT_SCORES,
@@ -892,6 +1050,8 @@ pub const EXPORTED: [&FrameSpec; 10] = [
     &BREAKS,
     &EVIDENCE,
     &PASSAGES,
+    &ENDORSEMENTS,
+    &ENDORSEMENT_STRENGTH,
 ];
 
 /// Parameters that appear in the dictionary text.
