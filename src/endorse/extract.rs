@@ -529,7 +529,7 @@ fn fold(lang: Lang, s: &str) -> String {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '-' || c == '\''
+    c.is_alphanumeric() || c == '-'
 }
 
 fn on_word_boundaries(view: &str, r: &Range<usize>) -> bool {
