@@ -274,7 +274,7 @@ pub fn strength_json(table: &DataFrame) -> PolarsResult<serde_json::Value> {
     let mut rows = Vec::with_capacity(table.height());
     for i in 0..table.height() {
         let mut row = serde_json::Map::new();
-        for column in table.get_columns() {
+        for column in table.columns() {
             let value = match column.get(i)? {
                 AnyValue::Null => serde_json::Value::Null,
                 AnyValue::String(s) => serde_json::Value::from(s),
