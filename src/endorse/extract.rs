@@ -482,6 +482,17 @@ impl Extractor {
                 .map_or(ObjectKind::Other, |(kind, _)| *kind);
             let proposers = proposers(t.lang, &view, &object, object_kind, &mentions);
 
+            // A subject carried from an earlier statement leaves out what that statement's
+            // object's proposers left out ("……重申支持中方提出的倡议，肯定……").
+            let excused: Vec<String> = if carried {
+                out.iter()
+                    .rev()
+                    .find(|s| s.subject == subject_span && s.verb.start < verb.start)
+                    .map(|s| s.proposers.clone())
+                    .unwrap_or_default()
+            } else {
+                Vec::new()
+            };
             let absent = match (subject_kind, date) {
                 (SubjectKind::List, Some(date)) => Some(
                     self.membership
@@ -491,6 +502,7 @@ impl Extractor {
                         .filter(|m| {
                             !subject_states.iter().any(|s| s == m)
                                 && !proposers.iter().any(|s| s == m)
+                                && !excused.iter().any(|s| s == m)
                         })
                         .map(str::to_string)
                         .collect(),
@@ -774,7 +786,16 @@ fn object_span(
         && matches!(c, '，' | '：' | ',' | ':')
     {
         start = skip_space(start + c.len_utf8());
-        let end = trim_end(view, start, sentence_end);
+        // Up to the clause of the next verb, if one follows in the sentence.
+        let mut end = sentence_end;
+        if let Some(n) = next_verb
+            && n > start
+            && n < sentence_end
+            && let Some(i) = view[start..n].rfind(['，', '；', ',', ';'])
+        {
+            end = start + i;
+        }
+        let end = trim_end(view, start, end);
         return start..end;
     }
     let clause_end = match lang {

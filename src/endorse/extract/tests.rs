@@ -37,6 +37,17 @@ fn zh_a_list_without_one_member_names_the_absent_one() {
     assert_eq!(quote(t, &s[1].verb), "肯定");
     assert!(s[1].subject_carried);
     assert_eq!(s[1].subject_states, s[0].subject_states);
+    assert_eq!(s[1].absent, Some(codes(&["IN"])));
+}
+
+#[test]
+fn zh_an_object_after_a_comma_ends_before_the_next_verb() {
+    let t = "团长们强调，继续发展上合组织大学具有重要意义，注意到大学协调委员会会议成果。";
+    let s = extract(t, Lang::Zh, "2020-11-30");
+    assert_eq!(s.len(), 2, "{s:#?}");
+    assert_eq!(quote(t, &s[0].object), "继续发展上合组织大学具有重要意义");
+    assert_eq!(quote(t, &s[1].object), "大学协调委员会会议成果");
+    assert!(s[1].subject_carried);
 }
 
 #[test]
