@@ -60,7 +60,10 @@ impl SubjectKind {
 
     /// Whether every member state on the date is meant.
     pub fn is_everyone(self) -> bool {
-        matches!(self, SubjectKind::AllMembers | SubjectKind::HeadsOfDelegation)
+        matches!(
+            self,
+            SubjectKind::AllMembers | SubjectKind::HeadsOfDelegation
+        )
     }
 }
 
@@ -143,8 +146,14 @@ const GROUPS_EN: &[(&str, SubjectKind)] = &[
     ("member states", SubjectKind::AllMembers),
     ("sco member states", SubjectKind::AllMembers),
     ("member states of the sco", SubjectKind::AllMembers),
-    ("member states of the shanghai cooperation organisation", SubjectKind::AllMembers),
-    ("member states of the shanghai cooperation organization", SubjectKind::AllMembers),
+    (
+        "member states of the shanghai cooperation organisation",
+        SubjectKind::AllMembers,
+    ),
+    (
+        "member states of the shanghai cooperation organization",
+        SubjectKind::AllMembers,
+    ),
     ("the parties", SubjectKind::AllMembers),
     ("the sides", SubjectKind::AllMembers),
     ("heads of state", SubjectKind::AllMembers),
@@ -156,8 +165,14 @@ const GROUPS_EN: &[(&str, SubjectKind)] = &[
     ("relevant member states", SubjectKind::Partial),
     ("member states concerned", SubjectKind::Partial),
     ("some heads of delegation", SubjectKind::Partial),
-    ("heads of delegation of the interested member states", SubjectKind::Partial),
-    ("heads of delegation of interested member states", SubjectKind::Partial),
+    (
+        "heads of delegation of the interested member states",
+        SubjectKind::Partial,
+    ),
+    (
+        "heads of delegation of interested member states",
+        SubjectKind::Partial,
+    ),
     ("relevant heads of delegation", SubjectKind::Partial),
 ];
 
@@ -172,23 +187,71 @@ const GROUPS_RU: &[(&str, SubjectKind)] = &[
     ("заинтересованные государства-члены", SubjectKind::Partial),
     ("ряд государств-членов", SubjectKind::Partial),
     ("некоторые государства-члены", SubjectKind::Partial),
-    ("главы делегаций заинтересованных государств-членов", SubjectKind::Partial),
+    (
+        "главы делегаций заинтересованных государств-членов",
+        SubjectKind::Partial,
+    ),
     ("заинтересованные стороны", SubjectKind::Partial),
 ];
 
 /// Adverbs and auxiliaries between a subject and its verb.
 const FILLERS_ZH: &[&str] = &[
-    "一致", "均", "都", "也", "还", "再次", "继续", "将", "愿", "表示", "进一步", "同时", "充分",
-    "坚定", "全力", "高度", "积极", "热烈", "一贯", "始终",
+    "一致",
+    "均",
+    "都",
+    "也",
+    "还",
+    "再次",
+    "继续",
+    "将",
+    "愿",
+    "表示",
+    "进一步",
+    "同时",
+    "充分",
+    "坚定",
+    "全力",
+    "高度",
+    "积极",
+    "热烈",
+    "一贯",
+    "始终",
 ];
 const FILLERS_EN: &[&str] = &[
-    "also", "further", "again", "once again", "fully", "strongly", "firmly", "warmly",
-    "unanimously", "will", "would", "shall", "continue to", "do", "does", "did", "have", "has",
-    "consistently", "jointly", "therefore",
+    "also",
+    "further",
+    "again",
+    "once again",
+    "fully",
+    "strongly",
+    "firmly",
+    "warmly",
+    "unanimously",
+    "will",
+    "would",
+    "shall",
+    "continue to",
+    "do",
+    "does",
+    "did",
+    "have",
+    "has",
+    "consistently",
+    "jointly",
+    "therefore",
 ];
 const FILLERS_RU: &[&str] = &[
-    "также", "полностью", "решительно", "твердо", "твёрдо", "единогласно", "неизменно",
-    "активно", "и впредь", "будут", "всецело",
+    "также",
+    "полностью",
+    "решительно",
+    "твердо",
+    "твёрдо",
+    "единогласно",
+    "неизменно",
+    "активно",
+    "и впредь",
+    "будут",
+    "всецело",
 ];
 const NEGATIONS_ZH: &[&str] = &["不", "并不", "未", "没有", "尚未"];
 const NEGATIONS_EN: &[&str] = &["not", "cannot", "never"];
@@ -205,10 +268,7 @@ const LIST_SEPARATORS_RU: &[&str] = &[",", "и"];
 /// Object kinds by their words, in order of precedence (an initiative to hold a meeting is an
 /// initiative).
 const KINDS: &[(ObjectKind, &[&str])] = &[
-    (
-        ObjectKind::Initiative,
-        &["倡议", "initiative", "инициатив"],
-    ),
+    (ObjectKind::Initiative, &["倡议", "initiative", "инициатив"]),
     (
         ObjectKind::Proposal,
         &["建议", "提议", "proposal", "предложени"],
@@ -216,18 +276,65 @@ const KINDS: &[(ObjectKind, &[&str])] = &[
     (
         ObjectKind::Document,
         &[
-            "《", "》", "纲要", "计划", "构想", "协定", "协议", "宣言", "声明", "备忘录", "战略",
-            "agreement", "programme", "program", "plan", "concept", "declaration", "statement",
-            "memorandum", "strategy", "charter", "соглашени", "программ", "план", "концепци",
-            "деклараци", "заявлени", "меморандум", "стратеги", "хартия",
+            "《",
+            "》",
+            "纲要",
+            "计划",
+            "构想",
+            "协定",
+            "协议",
+            "宣言",
+            "声明",
+            "备忘录",
+            "战略",
+            "agreement",
+            "programme",
+            "program",
+            "plan",
+            "concept",
+            "declaration",
+            "statement",
+            "memorandum",
+            "strategy",
+            "charter",
+            "соглашени",
+            "программ",
+            "план",
+            "концепци",
+            "деклараци",
+            "заявлени",
+            "меморандум",
+            "стратеги",
+            "хартия",
         ],
     ),
     (
         ObjectKind::Event,
         &[
-            "会议", "论坛", "峰会", "会晤", "活动", "展览", "节", "运动会", "演习", "meeting",
-            "forum", "summit", "conference", "festival", "exhibition", "games", "exercise",
-            "встреч", "форум", "заседани", "саммит", "конференци", "фестивал", "выставк",
+            "会议",
+            "论坛",
+            "峰会",
+            "会晤",
+            "活动",
+            "展览",
+            "节",
+            "运动会",
+            "演习",
+            "meeting",
+            "forum",
+            "summit",
+            "conference",
+            "festival",
+            "exhibition",
+            "games",
+            "exercise",
+            "встреч",
+            "форум",
+            "заседани",
+            "саммит",
+            "конференци",
+            "фестивал",
+            "выставк",
             "учени",
         ],
     ),
@@ -440,16 +547,18 @@ impl Extractor {
                 .cloned()
                 .unwrap_or(0..text.len());
             let after = &view[verb.end..];
-            if entry
-                .unless
-                .iter()
-                .any(|u| after.trim_start().starts_with(u.as_str()) && follows_word(t.lang, after.trim_start(), u))
-            {
+            if entry.unless.iter().any(|u| {
+                after.trim_start().starts_with(u.as_str())
+                    && follows_word(t.lang, after.trim_start(), u)
+            }) {
                 continue;
             }
             let rest_of_sentence = &view[verb.end..sentence.end.max(verb.end)];
             if !entry.requires.is_empty()
-                && !entry.requires.iter().any(|c| rest_of_sentence.contains(c.as_str()))
+                && !entry
+                    .requires
+                    .iter()
+                    .any(|c| rest_of_sentence.contains(c.as_str()))
             {
                 continue;
             }
@@ -534,7 +643,13 @@ fn fold(lang: Lang, s: &str) -> String {
     match lang {
         Lang::Zh => s
             .chars()
-            .map(|c| if c == '\n' || c == '\r' || c == '\t' { ' ' } else { c })
+            .map(|c| {
+                if c == '\n' || c == '\r' || c == '\t' {
+                    ' '
+                } else {
+                    c
+                }
+            })
             .collect(),
         Lang::Ru | Lang::En => fold_case(s),
     }
@@ -826,7 +941,13 @@ fn object_span(
 fn trim_end(view: &str, start: usize, mut end: usize) -> usize {
     while end > start {
         match view[..end].chars().next_back() {
-            Some(c) if c.is_whitespace() || matches!(c, '.' | ',' | ';' | ':' | '。' | '，' | '；' | '：' | '!' | '?' | '！' | '？') => {
+            Some(c)
+                if c.is_whitespace()
+                    || matches!(
+                        c,
+                        '.' | ',' | ';' | ':' | '。' | '，' | '；' | '：' | '!' | '?' | '！' | '？'
+                    ) =>
+            {
                 end -= c.len_utf8()
             }
             _ => break,
@@ -852,9 +973,18 @@ fn proposers(
         let before = &view[object.start..r.start];
         let proposing = match lang {
             Lang::Zh => {
-                ["提出的", "提出", "关于", "的倡议", "倡议", "的建议", "的提议", "所提"]
-                    .iter()
-                    .any(|m| after.starts_with(m))
+                [
+                    "提出的",
+                    "提出",
+                    "关于",
+                    "的倡议",
+                    "倡议",
+                    "的建议",
+                    "的提议",
+                    "所提",
+                ]
+                .iter()
+                .any(|m| after.starts_with(m))
                     || before.ends_with('应')
             }
             Lang::En => {

@@ -92,7 +92,10 @@ pub fn endorsements_frame(
             object.push(e.object.clone());
             object_kind.push(e.object_kind.as_str());
             proposers.push(join_codes(&e.proposers));
-            for (k, s) in [e.subject_span, e.verb_span, e.object_span].iter().enumerate() {
+            for (k, s) in [e.subject_span, e.verb_span, e.object_span]
+                .iter()
+                .enumerate()
+            {
                 spans[4 * k].push(s.char_start as i64);
                 spans[4 * k + 1].push(s.char_end as i64);
                 spans[4 * k + 2].push(s.byte_start as i64);
@@ -165,15 +168,16 @@ pub fn endorsements_frame(
 /// (`paragraph_codes.coded`). Declared in [`ENDORSEMENT_STRENGTH`].
 pub fn strength_table(endorsements: LazyFrame, paragraph_codes: LazyFrame) -> LazyFrame {
     let keys = [col("doc_id"), col("lang"), col("paragraph")];
-    let coded = paragraph_codes
-        .filter(col("coded"))
-        .select([col("doc_id"), col("lang"), col("paragraph"), col("dimension")]);
-    let per_dimension = endorsements.clone().join(
-        coded,
-        keys.clone(),
-        keys,
-        JoinArgs::new(JoinType::Inner),
-    );
+    let coded = paragraph_codes.filter(col("coded")).select([
+        col("doc_id"),
+        col("lang"),
+        col("paragraph"),
+        col("dimension"),
+    ]);
+    let per_dimension =
+        endorsements
+            .clone()
+            .join(coded, keys.clone(), keys, JoinArgs::new(JoinType::Inner));
     let pooled = endorsements.with_column(lit(ALL).alias("dimension"));
     let rows = concat(
         [
@@ -199,12 +203,12 @@ pub fn strength_table(endorsements: LazyFrame, paragraph_codes: LazyFrame) -> La
                 .mean()
                 .alias("mean_grade"),
         ])
-        .with_columns([
-            (col("endorsements") - col("negated")).alias("affirmed"),
-        ])
+        .with_columns([(col("endorsements") - col("negated")).alias("affirmed")])
         .with_columns([
             when(col("affirmed").gt(lit(0)))
-                .then(col("strong").cast(DataType::Float64) / col("affirmed").cast(DataType::Float64))
+                .then(
+                    col("strong").cast(DataType::Float64) / col("affirmed").cast(DataType::Float64),
+                )
                 .otherwise(lit(NULL).cast(DataType::Float64))
                 .alias("share_strong"),
             when(col("affirmed").gt(lit(0)))
@@ -241,7 +245,12 @@ pub fn render_strength_markdown(table: &DataFrame) -> PolarsResult<String> {
         let pct = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{:.0}%", 100.0 * v));
         cells.insert(
             (year, dim.to_string()),
-            format!("{} / {} ({})", pct(strong.get(i)), pct(weak.get(i)), n.get(i).unwrap_or(0)),
+            format!(
+                "{} / {} ({})",
+                pct(strong.get(i)),
+                pct(weak.get(i)),
+                n.get(i).unwrap_or(0)
+            ),
         );
     }
     columns.sort_by_key(|c| (c != ALL, c.clone()));
@@ -426,14 +435,37 @@ mod tests {
                 .filter(col("year").eq(lit(year)).and(col("dimension").eq(lit(dim))))
                 .collect()
                 .unwrap();
-            let get = |c: &str| f.column(c).unwrap().cast(&DataType::Float64).unwrap().f64().unwrap().get(0);
-            (get("endorsements"), get("strong"), get("weak"), get("negated"), get("share_strong"))
+            let get = |c: &str| {
+                f.column(c)
+                    .unwrap()
+                    .cast(&DataType::Float64)
+                    .unwrap()
+                    .f64()
+                    .unwrap()
+                    .get(0)
+            };
+            (
+                get("endorsements"),
+                get("strong"),
+                get("weak"),
+                get("negated"),
+                get("share_strong"),
+            )
         };
         // 2019: a strong list statement and a weak note; only the first paragraph is coded.
-        assert_eq!(row(2019, ALL), (Some(2.0), Some(1.0), Some(1.0), Some(0.0), Some(0.5)));
-        assert_eq!(row(2019, "recognition"), (Some(1.0), Some(1.0), Some(0.0), Some(0.0), Some(1.0)));
+        assert_eq!(
+            row(2019, ALL),
+            (Some(2.0), Some(1.0), Some(1.0), Some(0.0), Some(0.5))
+        );
+        assert_eq!(
+            row(2019, "recognition"),
+            (Some(1.0), Some(1.0), Some(0.0), Some(0.0), Some(1.0))
+        );
         // 2021: one affirmed strong statement, one negated.
-        assert_eq!(row(2021, ALL), (Some(2.0), Some(1.0), Some(0.0), Some(1.0), Some(1.0)));
+        assert_eq!(
+            row(2021, ALL),
+            (Some(2.0), Some(1.0), Some(0.0), Some(1.0), Some(1.0))
+        );
     }
 
     #[test]

@@ -126,8 +126,7 @@ pub struct Membership {
 }
 
 const COLUMNS: [&str; 9] = [
-    "code", "name_zh", "name_ru", "name_en", "forms_zh", "forms_ru", "forms_en", "statuses",
-    "note",
+    "code", "name_zh", "name_ru", "name_en", "forms_zh", "forms_ru", "forms_en", "statuses", "note",
 ];
 
 impl Membership {
@@ -304,7 +303,10 @@ mod tests {
         assert!(!m.members_on(date("2024-07-03")).contains(&"BY"));
         assert_eq!(m.members_on(date("2024-07-04")).len(), 10);
         let by = m.state("BY").unwrap();
-        assert_eq!(by.status_on(date("2010-01-01")), Some(Status::DialoguePartner));
+        assert_eq!(
+            by.status_on(date("2010-01-01")),
+            Some(Status::DialoguePartner)
+        );
         assert_eq!(by.status_on(date("2016-01-01")), Some(Status::Observer));
         assert_eq!(
             m.state("MN").unwrap().status_on(date("2025-09-01")),
@@ -320,7 +322,8 @@ mod tests {
         assert_eq!(m.find("in").map(|s| s.code.as_str()), Some("IN"));
     }
 
-    const HEADER: &str = "code\tname_zh\tname_ru\tname_en\tforms_zh\tforms_ru\tforms_en\tstatuses\tnote\n";
+    const HEADER: &str =
+        "code\tname_zh\tname_ru\tname_en\tforms_zh\tforms_ru\tforms_en\tstatuses\tnote\n";
 
     fn parse(rows: &str) -> Result<Membership, TableError> {
         Membership::parse(&format!("# comment\n{HEADER}{rows}"), Path::new("m.tsv"))
@@ -328,10 +331,15 @@ mod tests {
 
     #[test]
     fn a_bad_date_names_the_line_and_field() {
-        let e = parse("KZ\t哈\tКаз\tKaz\t\t\t\tmember:2001-06-15\t\nXX\tx\tx\tx\t\t\t\tmember:2001-13-40\t\n")
-            .unwrap_err()
-            .to_string();
-        assert!(e.contains("m.tsv") && e.contains("line 4") && e.contains("statuses"), "{e}");
+        let e = parse(
+            "KZ\t哈\tКаз\tKaz\t\t\t\tmember:2001-06-15\t\nXX\tx\tx\tx\t\t\t\tmember:2001-13-40\t\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("m.tsv") && e.contains("line 4") && e.contains("statuses"),
+            "{e}"
+        );
         assert!(e.contains("2001-13-40"), "{e}");
     }
 
@@ -340,7 +348,10 @@ mod tests {
         let e = parse("KZ\t哈\tКаз\tKaz\t\t\t\tfriend:2001-06-15\t\n")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("line 3") && e.contains("unknown status `friend`"), "{e}");
+        assert!(
+            e.contains("line 3") && e.contains("unknown status `friend`"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -350,7 +361,10 @@ mod tests {
             .to_string();
         assert!(e.contains("date order"), "{e}");
         let e = parse("KZ\t哈\n").unwrap_err().to_string();
-        assert!(e.contains("line 3") && e.contains("2 tab-separated fields"), "{e}");
+        assert!(
+            e.contains("line 3") && e.contains("2 tab-separated fields"),
+            "{e}"
+        );
         let e = Membership::parse("code\tname\n", Path::new("m.tsv"))
             .unwrap_err()
             .to_string();

@@ -121,13 +121,11 @@ impl Extractor {
                 .collect();
             let span = |r: &std::ops::Range<usize>| -> EvidenceSpan {
                 let to_char = |b: usize| char_of.partition_point(|&x| x < b);
-                let (cs, ce) = (p.char_start + to_char(r.start), p.char_start + to_char(r.end));
-                let byte = |c: usize| {
-                    original_bytes
-                        .get(c)
-                        .copied()
-                        .unwrap_or(doc.original.len())
-                };
+                let (cs, ce) = (
+                    p.char_start + to_char(r.start),
+                    p.char_start + to_char(r.end),
+                );
+                let byte = |c: usize| original_bytes.get(c).copied().unwrap_or(doc.original.len());
                 EvidenceSpan {
                     char_start: cs,
                     char_end: ce,

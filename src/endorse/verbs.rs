@@ -219,7 +219,10 @@ mod tests {
             grade(Lang::Ru, "вновь подтверждают поддержку"),
             grade(Lang::Zh, "重申支持")
         );
-        assert_eq!(grade(Lang::Ru, "принимают к сведению"), grade(Lang::Zh, "注意到"));
+        assert_eq!(
+            grade(Lang::Ru, "принимают к сведению"),
+            grade(Lang::Zh, "注意到")
+        );
         assert_eq!(grade(Lang::En, "take note of"), grade(Lang::Zh, "注意到"));
         assert_eq!(
             grade(Lang::En, "reaffirm their support for"),
@@ -228,9 +231,17 @@ mod tests {
         // Every label has one grade in every language.
         for v in &t.verbs {
             for lang in Lang::ALL {
-                let same: Vec<u8> = t.of(lang).filter(|w| w.label == v.label).map(|w| w.grade).collect();
+                let same: Vec<u8> = t
+                    .of(lang)
+                    .filter(|w| w.label == v.label)
+                    .map(|w| w.grade)
+                    .collect();
                 assert!(!same.is_empty(), "{} has no {lang} equivalent", v.label);
-                assert!(same.iter().all(|g| *g == v.grade), "{} graded twice", v.label);
+                assert!(
+                    same.iter().all(|g| *g == v.grade),
+                    "{} graded twice",
+                    v.label
+                );
             }
         }
     }
@@ -245,7 +256,10 @@ mod tests {
                 .to_string()
         };
         let e = parse("zh\t支持\t4\tsupport\tstrong\nzh\t欢迎\tten\twelcome\tmoderate\n");
-        assert!(e.contains("v.tsv") && e.contains("line 3") && e.contains("grade"), "{e}");
+        assert!(
+            e.contains("v.tsv") && e.contains("line 3") && e.contains("grade"),
+            "{e}"
+        );
         let e = parse("xx\t支持\t4\tsupport\tstrong\n");
         assert!(e.contains("line 2") && e.contains("lang"), "{e}");
         let e = parse("en\tsupport\t4\tsupport\tvery\n");
@@ -256,8 +270,11 @@ mod tests {
 
     #[test]
     fn optional_columns_may_be_left_out() {
-        let t = VerbTable::parse(&format!("{HEADER}en\tTake  note of\t1\tnote\tweak\n"), Path::new("v"))
-            .unwrap();
+        let t = VerbTable::parse(
+            &format!("{HEADER}en\tTake  note of\t1\tnote\tweak\n"),
+            Path::new("v"),
+        )
+        .unwrap();
         assert_eq!(t.verbs[0].phrase, "take note of");
         assert!(t.verbs[0].requires.is_empty());
     }

@@ -582,9 +582,9 @@ fn draw_heatmap<DB: DrawingBackend>(
     let (x_hi, y_hi) = (n_cols.max(2) as i32 - 1, n_rows.max(2) as i32 - 1);
     let mut chart = ChartBuilder::on(&main)
         .caption(
-            data.title.as_deref().unwrap_or(
-                "各维度段落编码比例 — share of paragraphs coded (%), dimension × year",
-            ),
+            data.title
+                .as_deref()
+                .unwrap_or("各维度段落编码比例 — share of paragraphs coded (%), dimension × year"),
             (FONT_FAMILY, 24),
         )
         .margin(15)

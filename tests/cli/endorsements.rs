@@ -44,7 +44,10 @@ fn endorsements_json_gives_subjects_grades_proposers_and_the_absent() {
     assert_eq!(list.len(), 1);
     let list = list[0];
     assert_eq!(list["subject_kind"], "list");
-    assert_eq!(strings(&list["subject_states"]), ["KZ", "KG", "PK", "RU", "TJ", "UZ"]);
+    assert_eq!(
+        strings(&list["subject_states"]),
+        ["KZ", "KG", "PK", "RU", "TJ", "UZ"]
+    );
     assert_eq!(list["verb"], "重申支持");
     assert_eq!(list["grade"], 5);
     assert_eq!(strings(&list["proposers"]), ["CN"]);
@@ -52,7 +55,11 @@ fn endorsements_json_gives_subjects_grades_proposers_and_the_absent() {
     // The spans quote the original text of the stored document.
     let stored = crate::common::stored_doc(data.path(), "fx-end-2018-declaration");
     let original = stored["original"].as_str().unwrap();
-    for (span, quoted) in [("subject_span", "subject"), ("verb_span", "verb"), ("object_span", "object")] {
+    for (span, quoted) in [
+        ("subject_span", "subject"),
+        ("verb_span", "verb"),
+        ("object_span", "object"),
+    ] {
         let (s, e) = (
             list[span]["byte_start"].as_u64().unwrap() as usize,
             list[span]["byte_end"].as_u64().unwrap() as usize,
@@ -72,7 +79,10 @@ fn endorsements_json_gives_subjects_grades_proposers_and_the_absent() {
     assert_eq!(strings(&full["absent"]), Vec::<&str>::new());
     // A single state's proposal, noted; the "相关" form; a negation.
     let note = find(&v, "fx-end-2018-declaration", "zh", 2)[0];
-    assert_eq!((note["grade"].as_u64(), note["verb_label"].as_str()), (Some(1), Some("note")));
+    assert_eq!(
+        (note["grade"].as_u64(), note["verb_label"].as_str()),
+        (Some(1), Some("note"))
+    );
     assert_eq!(strings(&note["proposers"]), ["KZ"]);
     let partial = find(&v, "fx-end-2018-declaration", "zh", 3)[0];
     assert_eq!(partial["subject_kind"], "partial");
@@ -95,11 +105,23 @@ fn endorsements_filter_by_object_member_and_dates_and_draw_the_chart() {
     let data = ingested();
     let v = run_json(
         data.path(),
-        &["endorsements", "--object", "一带一路", "--member", "印方", "--json"],
+        &[
+            "endorsements",
+            "--object",
+            "一带一路",
+            "--member",
+            "印方",
+            "--json",
+        ],
     );
     let roles: Vec<(&str, &str)> = rows(&v)
         .iter()
-        .map(|r| (r["doc_id"].as_str().unwrap(), r["member_role"].as_str().unwrap()))
+        .map(|r| {
+            (
+                r["doc_id"].as_str().unwrap(),
+                r["member_role"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         roles,
@@ -110,7 +132,14 @@ fn endorsements_filter_by_object_member_and_dates_and_draw_the_chart() {
     );
     let v = run_json(
         data.path(),
-        &["endorsements", "--from", "2022", "--to", "2022-12-31", "--json"],
+        &[
+            "endorsements",
+            "--from",
+            "2022",
+            "--to",
+            "2022-12-31",
+            "--json",
+        ],
     );
     assert_eq!(v["total"], 4);
     assert!(rows(&v).iter().all(|r| r["year"] == 2022));
@@ -132,7 +161,10 @@ fn endorsements_filter_by_object_member_and_dates_and_draw_the_chart() {
         ],
     );
     let svg = std::fs::read_to_string(charts.path().join("endorsements.svg")).expect("svg");
-    assert!(svg.contains("IN 印度共和国"), "the chart has a row per member");
+    assert!(
+        svg.contains("IN 印度共和国"),
+        "the chart has a row per member"
+    );
 }
 
 #[test]
@@ -144,7 +176,10 @@ fn endorsements_refuse_an_unknown_member_and_read_a_bare_text() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("--member Atlantis") && err.contains("membership"), "{err}");
+    assert!(
+        err.contains("--member Atlantis") && err.contains("membership"),
+        "{err}"
+    );
 
     let empty = tempfile::tempdir().unwrap();
     let v = run_json(
@@ -193,7 +228,13 @@ fn export_writes_the_endorsement_frames_and_chart_and_trends_splits_strength() {
         .sort(["year"], SortMultipleOptions::default())
         .collect()
         .unwrap();
-    let years: Vec<Option<i32>> = pooled.column("year").unwrap().i32().unwrap().iter().collect();
+    let years: Vec<Option<i32>> = pooled
+        .column("year")
+        .unwrap()
+        .i32()
+        .unwrap()
+        .iter()
+        .collect();
     assert_eq!(years, [Some(2018), Some(2021), Some(2022)]);
     let n: Vec<Option<i64>> = pooled
         .column("endorsements")
@@ -209,7 +250,10 @@ fn export_writes_the_endorsement_frames_and_chart_and_trends_splits_strength() {
 
     let csv = run_ok(data.path(), &["trends", "--strength", "--format", "csv"]);
     let header = csv.lines().next().unwrap_or_default();
-    assert!(header.starts_with("year,dimension,endorsements,strong"), "{csv}");
+    assert!(
+        header.starts_with("year,dimension,endorsements,strong"),
+        "{csv}"
+    );
     let md = run_ok(data.path(), &["trends", "--strength"]);
     assert!(md.contains("| year | all |"), "{md}");
     // 2018: strong, weak, moderate and a negated statement: 1 of 3 affirmed is strong.

@@ -81,14 +81,20 @@ fn print(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let lang: Option<Lang> = args
         .lang
         .as_deref()
-        .map(|l| l.parse().map_err(|e: String| anyhow::anyhow!("--lang: {e}")))
+        .map(|l| {
+            l.parse()
+                .map_err(|e: String| anyhow::anyhow!("--lang: {e}"))
+        })
         .transpose()?;
     let bound = |s: &Option<String>, end: bool, name: &str| -> anyhow::Result<Option<NaiveDate>> {
         s.as_deref()
             .map(|s| scoway::index::parse_date_bound(s, end).with_context(|| format!("--{name}")))
             .transpose()
     };
-    let (from, to) = (bound(&args.from, false, "from")?, bound(&args.to, true, "to")?);
+    let (from, to) = (
+        bound(&args.from, false, "from")?,
+        bound(&args.to, true, "to")?,
+    );
     let member = match &args.member {
         Some(m) => Some(
             membership
@@ -146,8 +152,11 @@ fn print(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let needle = args.object.as_deref().map(fold_case);
     let mut found: Vec<DocumentEndorsements> = frame::extract_all(&extractor, &docs);
     for d in &mut found {
-        d.endorsements
-            .retain(|e| needle.as_ref().is_none_or(|n| fold_case(&e.object).contains(n)));
+        d.endorsements.retain(|e| {
+            needle
+                .as_ref()
+                .is_none_or(|n| fold_case(&e.object).contains(n))
+        });
     }
 
     let mut charts = Vec::new();
@@ -162,8 +171,14 @@ fn print(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
             eprintln!("note: no statement about `{object}`: no chart drawn");
         } else {
             let png = report::png_font().is_ok();
-            let files =
-                report::heatmap(&dir.join("endorsements"), &grid, &ChartOptions { png, subtitle: None })?;
+            let files = report::heatmap(
+                &dir.join("endorsements"),
+                &grid,
+                &ChartOptions {
+                    png,
+                    subtitle: None,
+                },
+            )?;
             charts.extend(files.iter().map(|f| f.display().to_string()));
         }
     }
@@ -205,7 +220,11 @@ fn print(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
             let e = r.endorsement;
             let who = match e.subject_kind {
                 scoway::endorse::SubjectKind::List | scoway::endorse::SubjectKind::Single => {
-                    format!("{} [{}]", e.subject_kind.as_str(), e.subject_states.join(" "))
+                    format!(
+                        "{} [{}]",
+                        e.subject_kind.as_str(),
+                        e.subject_states.join(" ")
+                    )
                 }
                 kind => kind.as_str().to_string(),
             };
@@ -221,14 +240,21 @@ fn print(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                 e.verb_label,
                 e.grade,
                 e.strength.as_str(),
-                r.member_role.map(|m| format!("  [--member: {m}]")).unwrap_or_default()
+                r.member_role
+                    .map(|m| format!("  [--member: {m}]"))
+                    .unwrap_or_default()
             )?;
             let proposers = if e.proposers.is_empty() {
                 String::new()
             } else {
                 format!(" (proposed by {})", e.proposers.join(" "))
             };
-            writeln!(out, "      {}: {}{proposers}", e.object_kind.as_str(), e.object)?;
+            writeln!(
+                out,
+                "      {}: {}{proposers}",
+                e.object_kind.as_str(),
+                e.object
+            )?;
             if let Some(absent) = &e.absent
                 && !absent.is_empty()
             {

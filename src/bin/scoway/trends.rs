@@ -153,7 +153,11 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
                 "wrote {} ({} rows: {} by {}, body {}, language {})",
                 path.display(),
                 rows.height(),
-                if args.strength { "endorsement strength" } else { "trends" },
+                if args.strength {
+                    "endorsement strength"
+                } else {
+                    "trends"
+                },
                 opts.by.as_str(),
                 filter.body,
                 filter.lang

@@ -25,7 +25,10 @@ fn zh_a_list_without_one_member_names_the_absent_one() {
     let s = extract(t, Lang::Zh, "2019-06-14");
     assert_eq!(s.len(), 2, "{s:#?}");
     assert_eq!(s[0].subject_kind, SubjectKind::List);
-    assert_eq!(s[0].subject_states, codes(&["KZ", "KG", "PK", "RU", "TJ", "UZ"]));
+    assert_eq!(
+        s[0].subject_states,
+        codes(&["KZ", "KG", "PK", "RU", "TJ", "UZ"])
+    );
     assert_eq!(quote(t, &s[0].verb), "重申支持");
     assert_eq!(s[0].grade, 5);
     assert_eq!(s[0].object_kind, ObjectKind::Initiative);
@@ -120,7 +123,10 @@ fn ru_lists_sides_and_grades() {
     let s = extract(t, Lang::Ru, "2019-06-14");
     assert_eq!(s.len(), 1, "{s:#?}");
     assert_eq!(s[0].subject_kind, SubjectKind::List);
-    assert_eq!(s[0].subject_states, codes(&["KZ", "KG", "PK", "RU", "TJ", "UZ"]));
+    assert_eq!(
+        s[0].subject_states,
+        codes(&["KZ", "KG", "PK", "RU", "TJ", "UZ"])
+    );
     assert_eq!(s[0].grade, 5);
     assert_eq!(s[0].proposers, codes(&["CN"]));
     assert_eq!(s[0].absent, Some(codes(&["IN"])));
@@ -144,7 +150,10 @@ fn en_lists_sides_negation_and_carried_subjects() {
     let t = "Kazakhstan, Kyrgyzstan, Pakistan, Russia, Tajikistan and Uzbekistan reaffirmed their support for the Belt and Road Initiative put forward by China.";
     let s = extract(t, Lang::En, "2019-06-14");
     assert_eq!(s.len(), 1, "{s:#?}");
-    assert_eq!(s[0].subject_states, codes(&["KZ", "KG", "PK", "RU", "TJ", "UZ"]));
+    assert_eq!(
+        s[0].subject_states,
+        codes(&["KZ", "KG", "PK", "RU", "TJ", "UZ"])
+    );
     assert_eq!(s[0].grade, 5);
     assert_eq!(s[0].proposers, codes(&["CN"]));
     assert_eq!(s[0].absent, Some(codes(&["IN"])));
@@ -212,12 +221,18 @@ fn the_2020_communique_unit_19_lists_six_members_without_india_and_unit_37_is_pa
     // Unit 20: the member states note a Russian initiative.
     let t20 = unit(20);
     let s = ex.paragraph(&t20, Lang::Zh, Some(on));
-    let note = s.iter().find(|s| s.grade == 1).expect("unit 20 notes an initiative");
+    let note = s
+        .iter()
+        .find(|s| s.grade == 1)
+        .expect("unit 20 notes an initiative");
     assert_eq!(note.subject_kind, SubjectKind::AllMembers);
     assert_eq!(note.proposers, codes(&["RU"]));
     // The attendance paragraphs say nothing of the kind.
     for n in [1, 2, 3, 4] {
-        assert!(ex.paragraph(&unit(n), Lang::Zh, Some(on)).is_empty(), "unit {n}");
+        assert!(
+            ex.paragraph(&unit(n), Lang::Zh, Some(on)).is_empty(),
+            "unit {n}"
+        );
     }
 }
 
