@@ -564,8 +564,19 @@ impl Extractor {
             }
 
             // What ends right before the verb.
-            let (p, negated) = skip_back(t.lang, &view, sentence.start, verb.start);
+            let (p, mut negated) = skip_back(t.lang, &view, sentence.start, verb.start);
             let mut subject = subject_ending_at(t.lang, &view, &who_by_end, sentence.start, p);
+            // `成员国对……表示支持`: the object stands between `对` and `表示`.
+            let mut fronted_object = None;
+            if subject.is_none()
+                && t.lang == Lang::Zh
+                && let Some((object, before)) = fronted(&view, sentence.start, verb.start)
+            {
+                let (q, negation) = skip_back(t.lang, &view, sentence.start, before);
+                subject = subject_ending_at(t.lang, &view, &who_by_end, sentence.start, q);
+                negated ^= negation;
+                fronted_object = subject.as_ref().map(|_| object);
+            }
             let mut carried = false;
             if subject.is_none() && opens_clause(t.lang, &view, sentence.start, p) {
                 carried = true;
@@ -583,7 +594,9 @@ impl Extractor {
             };
 
             let next_verb = verbs.get(k + 1).map(|(r, _)| r.start);
-            let object = object_span(t.lang, text, &view, verb.end, sentence.end, next_verb);
+            let object = fronted_object.unwrap_or_else(|| {
+                object_span(t.lang, text, &view, verb.end, sentence.end, next_verb)
+            });
             let object_text = &view[object.clone()];
             let object_kind = KINDS
                 .iter()
@@ -719,6 +732,27 @@ fn skip_back(lang: Lang, view: &str, floor: usize, mut p: usize) -> (usize, bool
             return (p, negated);
         }
     }
+}
+
+/// For `……对X表示支持`: the span of X and where `对` starts, when the verb follows `表示` and
+/// a `对` opens the object in the same clause.
+fn fronted(view: &str, floor: usize, verb_start: usize) -> Option<(Range<usize>, usize)> {
+    let mut p = trim_back(view, floor, verb_start);
+    for negation in NEGATIONS_ZH {
+        if view[floor..p].ends_with(negation) {
+            p -= negation.len();
+            break;
+        }
+    }
+    let express = view[floor..p].strip_suffix("表示")?;
+    let express_start = floor + express.len();
+    let clause_start = express
+        .rfind(['，', '；', '：'])
+        .map_or(floor, |i| floor + i + '，'.len_utf8());
+    let dui = view[clause_start..express_start].find('对')? + clause_start;
+    let object_start = dui + '对'.len_utf8();
+    let object_end = trim_back(view, object_start, express_start);
+    (object_end > object_start).then_some((object_start..object_end, dui))
 }
 
 /// The subject ending at `p`: a group phrase, or states joined into a list.

@@ -44,6 +44,21 @@ fn zh_a_list_without_one_member_names_the_absent_one() {
 }
 
 #[test]
+fn zh_an_object_fronted_by_dui_before_biaoshi() {
+    let t = "成员国对哈方关于举办上合组织青年论坛的倡议表示欢迎。各方对单边制裁表示不支持。";
+    let s = extract(t, Lang::Zh, "2020-11-30");
+    assert_eq!(s.len(), 2, "{s:#?}");
+    assert_eq!(s[0].subject_kind, SubjectKind::AllMembers);
+    assert_eq!(quote(t, &s[0].object), "哈方关于举办上合组织青年论坛的倡议");
+    assert_eq!(s[0].proposers, codes(&["KZ"]));
+    assert_eq!(s[0].grade, 3);
+    assert!(s[1].negated);
+    assert_eq!(quote(t, &s[1].object), "单边制裁");
+    // Without a subject before `对`, nothing.
+    assert!(extract("对单边制裁表示支持。", Lang::Zh, "2020-11-30").is_empty());
+}
+
+#[test]
 fn zh_an_object_after_a_comma_ends_before_the_next_verb() {
     let t = "团长们强调，继续发展上合组织大学具有重要意义，注意到大学协调委员会会议成果。";
     let s = extract(t, Lang::Zh, "2020-11-30");
