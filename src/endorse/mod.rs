@@ -28,7 +28,39 @@ pub use verbs::{BUNDLED_VERBS, Strength, Verb, VerbTable};
 
 use crate::corpus::document::Document;
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// The folder of a data directory where users keep their own tables (`verbs.tsv`,
+/// `membership.tsv`), read instead of the bundled ones.
+pub fn user_tables_dir(data_root: &Path) -> PathBuf {
+    data_root.join("endorse")
+}
+
+/// The membership and verb tables to use: the files given, else those of
+/// [`user_tables_dir`] when `data_root` has them, else the bundled ones.
+pub fn load_tables(
+    data_root: Option<&Path>,
+    membership: Option<&Path>,
+    verbs: Option<&Path>,
+) -> Result<(Membership, VerbTable), TableError> {
+    let user = |name: &str| {
+        data_root
+            .map(|root| user_tables_dir(root).join(name))
+            .filter(|p| p.is_file())
+    };
+    let membership = match membership
+        .map(Path::to_path_buf)
+        .or_else(|| user("membership.tsv"))
+    {
+        Some(path) => Membership::load(&path)?,
+        None => Membership::bundled(),
+    };
+    let verbs = match verbs.map(Path::to_path_buf).or_else(|| user("verbs.tsv")) {
+        Some(path) => VerbTable::load(&path)?,
+        None => VerbTable::bundled(),
+    };
+    Ok((membership, verbs))
+}
 
 /// Errors of reading the membership and verb tables: they name the file, the line and the
 /// field.

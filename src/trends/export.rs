@@ -238,8 +238,10 @@ pub fn export_codes(
     let (passages, passage_warnings) = passages(codes)?;
     report.warnings.extend(passage_warnings);
     laps.lap("passages");
-    let endorsed = stored_endorsements(codes)?;
-    let membership = crate::endorse::Membership::bundled();
+    let data_root = codes.store_dir.as_deref().and_then(Path::parent);
+    let (membership, verbs) = crate::endorse::load_tables(data_root, None, None)?;
+    let extractor = crate::endorse::Extractor::new(membership.clone(), &verbs);
+    let endorsed = stored_endorsements(codes, &extractor)?;
     let endorsements_df = crate::endorse::frame::endorsements_frame(&endorsed, &membership)
         .context(|| "building endorsements".to_string())?;
     let strength_df = crate::endorse::frame::strength_table(
@@ -398,6 +400,7 @@ const BELT_AND_ROAD: (&str, &str) = (
 /// codes), so that their paragraph numbers are those of `paragraph_codes`.
 fn stored_endorsements(
     codes: &Codes,
+    extractor: &crate::endorse::Extractor,
 ) -> Result<Vec<crate::endorse::frame::DocumentEndorsements>, TrendsError> {
     let Some(store_dir) = codes.store_dir.as_ref().filter(|d| d.is_dir()) else {
         return Ok(Vec::new());
@@ -423,10 +426,7 @@ fn stored_endorsements(
         .into_iter()
         .filter(|d| coded.get(&d.key().to_string()) == Some(&d.sha256))
         .collect();
-    Ok(crate::endorse::frame::extract_all(
-        &crate::endorse::Extractor::bundled(),
-        &docs,
-    ))
+    Ok(crate::endorse::frame::extract_all(extractor, &docs))
 }
 
 fn write_text(path: &Path, text: &str) -> Result<(), TrendsError> {

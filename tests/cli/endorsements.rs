@@ -259,3 +259,53 @@ fn export_writes_the_endorsement_frames_and_chart_and_trends_splits_strength() {
     // 2018: strong, weak, moderate and a negated statement: 1 of 3 affirmed is strong.
     assert!(md.contains("| 2018 | 33% / 33% (4) |"), "{md}");
 }
+
+#[test]
+fn users_edit_the_verb_and_membership_tables() {
+    let data = ingested();
+    // A verb table of one's own: 注意到 graded 3, and nothing else counts.
+    let mine = data.path().join("my-verbs.tsv");
+    std::fs::write(
+        &mine,
+        "lang\tverb\tgrade\tlabel\tstrength\trequires\tunless\nzh\t注意到\t3\tnote\tmoderate\t\t\n",
+    )
+    .unwrap();
+    let v = run_json(
+        data.path(),
+        &[
+            "endorsements",
+            "--lang",
+            "zh",
+            "--verbs",
+            mine.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    assert_eq!(v["total"], 1, "{v:#}");
+    assert_eq!(rows(&v)[0]["grade"], 3);
+
+    // The same file in <data-dir>/endorse/ is read without the option.
+    std::fs::create_dir_all(data.path().join("endorse")).unwrap();
+    std::fs::copy(&mine, data.path().join("endorse/verbs.tsv")).unwrap();
+    let v = run_json(data.path(), &["endorsements", "--lang", "zh", "--json"]);
+    assert_eq!(v["total"], 1);
+
+    // A bad membership file: the message names the file, line and field.
+    let bad = data.path().join("bad-membership.tsv");
+    std::fs::write(
+        &bad,
+        "code\tname_zh\tname_ru\tname_en\tforms_zh\tforms_ru\tforms_en\tstatuses\tnote\n\
+         KZ\t哈萨克斯坦共和国\tКазахстан\tKazakhstan\t\t\t\tmember:2001-02-30\t\n",
+    )
+    .unwrap();
+    let out = scoway(data.path())
+        .args(["endorsements", "--membership", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad-membership.tsv") && err.contains("line 2") && err.contains("statuses"),
+        "{err}"
+    );
+}

@@ -6,7 +6,7 @@ use chrono::{Datelike, NaiveDate};
 use scoway::corpus::document::{DocMeta, Lang};
 use scoway::corpus::store::DocStore;
 use scoway::endorse::frame::{self, DocumentEndorsements};
-use scoway::endorse::{Endorsement, Extractor, Membership, fold_case};
+use scoway::endorse::{Endorsement, Extractor, fold_case};
 use scoway::report::{self, ChartOptions};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -43,6 +43,14 @@ pub struct Args {
     /// (`DIR/endorsements.svg`, and `.png` with a CJK font).
     #[arg(long, value_name = "DIR")]
     chart: Option<PathBuf>,
+    /// Membership table to use instead of `<data-dir>/endorse/membership.tsv` or the bundled
+    /// `corpus/membership.tsv`.
+    #[arg(long, value_name = "FILE")]
+    membership: Option<PathBuf>,
+    /// Verb table to use instead of `<data-dir>/endorse/verbs.tsv` or the bundled
+    /// `corpus/endorse/verbs.tsv`.
+    #[arg(long, value_name = "FILE")]
+    verbs: Option<PathBuf>,
     /// Print one JSON document instead of text.
     #[arg(long)]
     json: bool,
@@ -76,8 +84,12 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn print(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
-    let membership = Membership::bundled();
-    let extractor = Extractor::new(membership.clone(), &scoway::endorse::VerbTable::bundled());
+    let (membership, verbs) = scoway::endorse::load_tables(
+        Some(ctx.data.root()),
+        args.membership.as_deref(),
+        args.verbs.as_deref(),
+    )?;
+    let extractor = Extractor::new(membership.clone(), &verbs);
     let lang: Option<Lang> = args
         .lang
         .as_deref()
@@ -300,8 +312,8 @@ pub fn strength_rows(
         (filter.body == all || d.meta.body == filter.body)
             && (filter.lang == all || d.meta.lang.as_str() == filter.lang)
     });
-    let membership = Membership::bundled();
-    let found = frame::extract_all(&Extractor::bundled(), &docs);
+    let (membership, verbs) = scoway::endorse::load_tables(Some(ctx.data.root()), None, None)?;
+    let found = frame::extract_all(&Extractor::new(membership.clone(), &verbs), &docs);
     let endorsements = frame::endorsements_frame(&found, &membership)?;
     Ok(frame::strength_table(
         polars::prelude::IntoLazy::lazy(endorsements),
