@@ -180,6 +180,8 @@ const GROUPS_RU: &[(&str, SubjectKind)] = &[
     ("государства-члены", SubjectKind::AllMembers),
     ("государства-члены шос", SubjectKind::AllMembers),
     ("государства – члены", SubjectKind::AllMembers),
+    ("государства – члены шос", SubjectKind::AllMembers),
+    ("государства-члены организации", SubjectKind::AllMembers),
     ("стороны", SubjectKind::AllMembers),
     ("главы государств-членов", SubjectKind::AllMembers),
     ("главы государств", SubjectKind::AllMembers),
@@ -963,6 +965,13 @@ fn object_span(
                 && n > start
             {
                 end = end.min(n);
+            }
+            // `support X and welcome Y`: the joining word is not part of X.
+            let mut end = trim_end(view, start, end);
+            for word in [" and", " и", " а также"] {
+                if view[start..end].ends_with(word) {
+                    end -= word.len();
+                }
             }
             end
         }

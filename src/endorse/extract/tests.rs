@@ -188,6 +188,21 @@ fn en_lists_sides_negation_and_carried_subjects() {
     assert_eq!(s[0].subject_kind, SubjectKind::Partial);
 }
 
+#[test]
+fn en_and_ru_objects_end_before_the_next_verb_and_its_joining_word() {
+    let t = "The member states support the initiative and welcome the forum.";
+    let s = extract(t, Lang::En, "2020-11-30");
+    assert_eq!(s.len(), 2, "{s:#?}");
+    assert_eq!(quote(t, &s[0].object), "the initiative");
+    assert!(s[1].subject_carried);
+    let t = "Государства – члены ШОС поддерживают инициативу и приветствуют проведение форума.";
+    let s = extract(t, Lang::Ru, "2020-11-30");
+    assert_eq!(s.len(), 2, "{s:#?}");
+    assert_eq!(s[0].subject_kind, SubjectKind::AllMembers);
+    assert_eq!(quote(t, &s[0].object), "инициативу");
+    assert_eq!(s[1].object_kind, ObjectKind::Event);
+}
+
 /// The development set: a real communiqué, read from `../shared` at test time.
 #[test]
 fn the_2020_communique_unit_19_lists_six_members_without_india_and_unit_37_is_partial() {
