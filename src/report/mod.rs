@@ -687,7 +687,14 @@ fn draw_heatmap<DB: DrawingBackend>(
         .configure_mesh()
         .disable_mesh()
         .disable_x_axis()
-        .y_label_formatter(&|v| format!("{v:.0}"))
+        // A small scale (grades 0–5) needs its decimals, or the ticks repeat one number.
+        .y_label_formatter(&|v| {
+            if vmax <= 10.0 {
+                format!("{v:.1}")
+            } else {
+                format!("{v:.0}")
+            }
+        })
         .label_style((FONT_FAMILY, 14))
         .draw()
         .map_err(err)?;
