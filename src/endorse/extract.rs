@@ -288,7 +288,6 @@ const KINDS: &[(ObjectKind, &[&str])] = &[
             "宣言",
             "声明",
             "备忘录",
-            "战略",
             "agreement",
             "programme",
             "program",
