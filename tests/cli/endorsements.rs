@@ -256,6 +256,18 @@ fn export_writes_the_endorsement_frames_and_chart_and_trends_splits_strength() {
     );
     let md = run_ok(data.path(), &["trends", "--strength"]);
     assert!(md.contains("| year | all |"), "{md}");
+    let by_meeting = scoway(data.path())
+        .args(["trends", "--strength", "--by", "meeting"])
+        .output()
+        .unwrap();
+    assert!(!by_meeting.status.success());
+    assert!(String::from_utf8_lossy(&by_meeting.stderr).contains("by year only"));
+    let json = run_json(data.path(), &["trends", "--strength", "--format", "json"]);
+    let first = &json.as_array().expect("rows")[0];
+    assert_eq!(
+        (first["year"].as_i64(), first["dimension"].as_str()),
+        (Some(2018), Some("all"))
+    );
     // 2018: strong, weak, moderate and a negated statement: 1 of 3 affirmed is strong.
     assert!(md.contains("| 2018 | 33% / 33% (4) |"), "{md}");
 }

@@ -104,6 +104,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     if format == TableFormat::Parquet && args.out.is_none() {
         bail!("--format parquet writes a binary file: give it with --out FILE");
     }
+    if args.strength && opts.by == PeriodBy::Meeting {
+        bail!("--strength is by year only: leave out --by meeting");
+    }
     let codes = Codes::open(&ctx.data)?;
     let mut rows = if args.strength {
         crate::endorsements::strength_rows(ctx, &codes, &filter)?
