@@ -19,6 +19,7 @@
 pub mod align;
 pub mod code;
 pub mod corpus;
+pub mod endorse;
 pub mod index;
 pub mod layout;
 pub mod pipeline;

@@ -201,6 +201,10 @@ pub struct HeatmapData {
     pub years: Vec<i32>,
     /// `values[row][year]`.
     pub values: Vec<Vec<Option<f64>>>,
+    /// Caption (default: the dimension × year caption of the trend heatmap).
+    pub title: Option<String>,
+    /// Caption of the colour scale (default `%`).
+    pub unit: Option<String>,
 }
 
 const PALETTE: [RGBColor; 6] = [
@@ -578,7 +582,9 @@ fn draw_heatmap<DB: DrawingBackend>(
     let (x_hi, y_hi) = (n_cols.max(2) as i32 - 1, n_rows.max(2) as i32 - 1);
     let mut chart = ChartBuilder::on(&main)
         .caption(
-            "各维度段落编码比例 — share of paragraphs coded (%), dimension × year",
+            data.title
+                .as_deref()
+                .unwrap_or("各维度段落编码比例 — share of paragraphs coded (%), dimension × year"),
             (FONT_FAMILY, 24),
         )
         .margin(15)
@@ -674,14 +680,21 @@ fn draw_heatmap<DB: DrawingBackend>(
         .margin_bottom(65)
         .margin_right(15)
         .y_label_area_size(55)
-        .caption("%", (FONT_FAMILY, 16))
+        .caption(data.unit.as_deref().unwrap_or("%"), (FONT_FAMILY, 16))
         .build_cartesian_2d(0f64..1f64, 0f64..vmax)
         .map_err(err)?;
     scale
         .configure_mesh()
         .disable_mesh()
         .disable_x_axis()
-        .y_label_formatter(&|v| format!("{v:.0}"))
+        // A small scale (grades 0–5) needs its decimals, or the ticks repeat one number.
+        .y_label_formatter(&|v| {
+            if vmax <= 10.0 {
+                format!("{v:.1}")
+            } else {
+                format!("{v:.0}")
+            }
+        })
         .label_style((FONT_FAMILY, 14))
         .draw()
         .map_err(err)?;

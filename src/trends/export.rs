@@ -238,6 +238,19 @@ pub fn export_codes(
     let (passages, passage_warnings) = passages(codes)?;
     report.warnings.extend(passage_warnings);
     laps.lap("passages");
+    let data_root = codes.store_dir.as_deref().and_then(Path::parent);
+    let (membership, verbs) = crate::endorse::load_tables(data_root, None, None)?;
+    let extractor = crate::endorse::Extractor::new(membership.clone(), &verbs);
+    let endorsed = stored_endorsements(codes, &extractor)?;
+    let endorsements_df = crate::endorse::frame::endorsements_frame(&endorsed, &membership)
+        .context(|| "building endorsements".to_string())?;
+    let strength_df = crate::endorse::frame::strength_table(
+        endorsements_df.clone().lazy(),
+        codes.paragraph_codes.clone(),
+    )
+    .collect()
+    .context(|| "building endorsement_strength".to_string())?;
+    laps.lap("endorsements");
     let frames: Vec<(&FrameSpec, DataFrame)> = vec![
         (&dict::DOCUMENTS, documents),
         (
@@ -255,6 +268,8 @@ pub fn export_codes(
         (&dict::BREAKS, breaks_df),
         (&dict::EVIDENCE, collect(&dict::EVIDENCE, evidence(codes))?),
         (&dict::PASSAGES, passages),
+        (&dict::ENDORSEMENTS, endorsements_df),
+        (&dict::ENDORSEMENT_STRENGTH, strength_df),
     ];
     laps.lap("paragraph codes, document scores, evidence");
 
@@ -308,6 +323,19 @@ pub fn export_codes(
                     .push("no charts: there are no coded documents".to_string());
             }
             report.files.extend(charts);
+            let grid = crate::endorse::frame::grade_grid(
+                &endorsed,
+                &membership,
+                BELT_AND_ROAD.0,
+                BELT_AND_ROAD.1.to_string(),
+            );
+            if !grid.years.is_empty() {
+                report.files.extend(report::heatmap(
+                    &dir.join("charts").join("endorsements_belt_and_road"),
+                    &grid,
+                    &chart_opts,
+                )?);
+            }
         }
         laps.lap("charts");
     }
@@ -360,6 +388,45 @@ pub fn export_codes(
     laps.lap("dictionary, manifest and publishing");
     report.timings = laps.laps;
     Ok(report)
+}
+
+/// The object of the grade chart of every export: what it matches, and its caption.
+const BELT_AND_ROAD: (&str, &str) = (
+    "一带一路",
+    "“一带一路”倡议: 各成员国的支持等级 — grade of endorsement by member and year (0: left out of a list)",
+);
+
+/// The endorsements of the stored documents that were coded (same key and bytes as in the
+/// codes), so that their paragraph numbers are those of `paragraph_codes`.
+fn stored_endorsements(
+    codes: &Codes,
+    extractor: &crate::endorse::Extractor,
+) -> Result<Vec<crate::endorse::frame::DocumentEndorsements>, TrendsError> {
+    let Some(store_dir) = codes.store_dir.as_ref().filter(|d| d.is_dir()) else {
+        return Ok(Vec::new());
+    };
+    let documents = codes
+        .documents
+        .clone()
+        .collect()
+        .context(|| "reading documents".to_string())?;
+    let coded = document_hashes(Some(&documents))?;
+    let store = crate::corpus::store::DocStore::open(store_dir.clone()).map_err(|e| {
+        TrendsError::Store {
+            path: store_dir.clone(),
+            message: e.to_string(),
+        }
+    })?;
+    let docs: Vec<_> = store
+        .load_all()
+        .map_err(|e| TrendsError::Store {
+            path: store_dir.clone(),
+            message: e.to_string(),
+        })?
+        .into_iter()
+        .filter(|d| coded.get(&d.key().to_string()) == Some(&d.sha256))
+        .collect();
+    Ok(crate::endorse::frame::extract_all(extractor, &docs))
 }
 
 fn write_text(path: &Path, text: &str) -> Result<(), TrendsError> {
@@ -668,6 +735,8 @@ fn draw_charts(
         rows: dimensions.to_vec(),
         years,
         values,
+        title: None,
+        unit: None,
     };
 
     std::fs::create_dir_all(out.join("charts")).map_err(|source| TrendsError::Io {

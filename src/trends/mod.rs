@@ -90,6 +90,8 @@ pub enum TrendsError {
     Publish(#[from] crate::publish::PublishError),
     #[error("refusing to export into {}: {reason}", path.display())]
     OutDir { path: PathBuf, reason: String },
+    #[error("endorsement tables: {0}")]
+    EndorseTable(#[from] crate::endorse::TableError),
 }
 
 /// Adds a context to polars errors.

@@ -7,6 +7,7 @@ mod common;
 
 mod charts;
 mod code;
+mod endorsements;
 mod fetch;
 mod ingest;
 mod parallel;

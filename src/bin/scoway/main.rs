@@ -5,6 +5,7 @@ mod catalog;
 mod catalog_args;
 mod code;
 mod demo;
+mod endorsements;
 mod export;
 mod fetch;
 mod ingest;
@@ -64,6 +65,8 @@ enum Command {
     Run(run::Args),
     /// Run the whole pipeline offline on the bundled fixture corpus (texts we wrote).
     Demo(demo::Args),
+    /// Who supported what, how strongly, and who was missing, by year.
+    Endorsements(endorsements::Args),
 }
 
 /// What every command needs to know besides its own arguments.
@@ -109,6 +112,7 @@ fn main() -> ExitCode {
         Command::Export(a) => export::run(&ctx, a),
         Command::Run(a) => run::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
+        Command::Endorsements(a) => endorsements::run(&ctx, a),
     };
     match result {
         Ok(code) => code,

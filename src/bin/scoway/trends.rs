@@ -55,6 +55,10 @@ pub struct Args {
     /// Confidence level of the intervals.
     #[arg(long, default_value_t = 0.95)]
     confidence: f64,
+    /// Commitment strength instead: per year and dimension, the share of strong and weak
+    /// endorsement verbs (`scoway endorsements`; by year only, without intervals).
+    #[arg(long)]
+    strength: bool,
 }
 
 fn normalise_body(body: &str) -> anyhow::Result<String> {
@@ -100,11 +104,27 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     if format == TableFormat::Parquet && args.out.is_none() {
         bail!("--format parquet writes a binary file: give it with --out FILE");
     }
+    if args.strength && opts.by == PeriodBy::Meeting {
+        bail!("--strength is by year only: leave out --by meeting");
+    }
     let codes = Codes::open(&ctx.data)?;
-    let frame = trends::trends(&codes, &opts)?;
-    let mut rows = filter.apply(&frame, opts.by, &codes.dimensions)?;
+    let mut rows = if args.strength {
+        crate::endorsements::strength_rows(ctx, &codes, &filter)?
+    } else {
+        let frame = trends::trends(&codes, &opts)?;
+        filter.apply(&frame, opts.by, &codes.dimensions)?
+    };
 
     let bytes: Vec<u8> = match format {
+        TableFormat::Markdown if args.strength => {
+            scoway::endorse::frame::render_strength_markdown(&rows)?.into_bytes()
+        }
+        TableFormat::Json if args.strength => {
+            let json = scoway::endorse::frame::strength_json(&rows)?;
+            let mut s = serde_json::to_string_pretty(&json)?;
+            s.push('\n');
+            s.into_bytes()
+        }
         TableFormat::Markdown => {
             trends::render_markdown(&rows, &filter, &opts, &codes.dimensions)?.into_bytes()
         }
@@ -133,9 +153,14 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         Some(path) => {
             std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
             eprintln!(
-                "wrote {} ({} rows: trends by {}, body {}, language {})",
+                "wrote {} ({} rows: {} by {}, body {}, language {})",
                 path.display(),
                 rows.height(),
+                if args.strength {
+                    "endorsement strength"
+                } else {
+                    "trends"
+                },
                 opts.by.as_str(),
                 filter.body,
                 filter.lang
