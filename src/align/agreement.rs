@@ -291,7 +291,7 @@ mod tests {
             Lang::Zh,
         );
         let (en, en_codes) = coded(
-            "(test fixture) Declaration\n\n1. The member states will jointly combat terrorism, separatism and extremism.\n\n2. The member states welcome the results of the meeting.",
+            "(test fixture) Declaration\n\n1. The member states will jointly combat terrorism, separatism and extremism.\n\n2. The member states will meet again next year.",
             Lang::En,
         );
         let a = CodedVersion {
