@@ -441,36 +441,50 @@ fn paragraphs_of(roots: &[NodeRef<'_, Node>]) -> Vec<String> {
     let mut buf = String::new();
     for root in roots {
         // A chosen container is text even if its class looks like furniture.
-        collect(*root, true, &mut buf, &mut out);
+        collect(*root, &mut buf, &mut out);
         flush(&mut buf, &mut out);
     }
     out
 }
 
-fn collect(node: NodeRef<'_, Node>, is_root: bool, buf: &mut String, out: &mut Vec<String>) {
-    match node.value() {
-        Node::Text(t) => buf.push_str(t),
-        Node::Element(el) => {
-            if !is_root && skipped(el) {
-                return;
-            }
-            let tag = el.name();
-            if tag == "br" {
+/// One step of the walk over a subtree: entering a node, or leaving a block element (which
+/// ends its paragraph).
+enum Step<'a> {
+    Enter(NodeRef<'a, Node>),
+    LeaveBlock,
+}
+
+/// Walks the subtree of `root` with an explicit stack, not recursion: a page of 50,000 nested
+/// `<div>`s must not overflow the thread's stack.
+fn collect(root: NodeRef<'_, Node>, buf: &mut String, out: &mut Vec<String>) {
+    let mut stack = vec![Step::Enter(root)];
+    while let Some(step) = stack.pop() {
+        let node = match step {
+            Step::Enter(node) => node,
+            Step::LeaveBlock => {
                 flush(buf, out);
-                return;
+                continue;
             }
-            let block = is_block(tag);
-            if block {
-                flush(buf, out);
+        };
+        match node.value() {
+            Node::Text(t) => buf.push_str(t),
+            Node::Element(el) => {
+                if node.id() != root.id() && skipped(el) {
+                    continue;
+                }
+                let tag = el.name();
+                if tag == "br" {
+                    flush(buf, out);
+                    continue;
+                }
+                if is_block(tag) {
+                    flush(buf, out);
+                    stack.push(Step::LeaveBlock);
+                }
+                stack.extend(node.children().rev().map(Step::Enter));
             }
-            for child in node.children() {
-                collect(child, false, buf, out);
-            }
-            if block {
-                flush(buf, out);
-            }
+            _ => {}
         }
-        _ => {}
     }
 }
 
@@ -600,7 +614,7 @@ fn generic_content(doc: &Html) -> Vec<String> {
     let root = doc.tree.root();
     let mut own: HashMap<NodeId, BlockText> = HashMap::new();
     let mut order: Vec<NodeId> = Vec::new();
-    measure(root, None, false, &mut own, &mut order);
+    measure(root, &mut own, &mut order);
 
     let mut score: HashMap<NodeId, f64> = HashMap::new();
     for (id, bt) in &own {
@@ -661,46 +675,40 @@ fn generic_content(doc: &Html) -> Vec<String> {
 }
 
 /// Records each block element's own text (text not inside a nested block element) in
-/// document order.
-fn measure(
-    node: NodeRef<'_, Node>,
-    block: Option<NodeId>,
-    in_link: bool,
-    own: &mut HashMap<NodeId, BlockText>,
-    order: &mut Vec<NodeId>,
-) {
-    match node.value() {
-        Node::Text(t) => {
-            if let Some(b) = block {
-                let n = t.chars().filter(|c| !c.is_whitespace()).count();
-                let entry = own.entry(b).or_default();
-                entry.chars += n;
-                if in_link {
-                    entry.link_chars += n;
+/// document order. Iterative, like [`collect`], so that nesting depth cannot overflow the stack.
+fn measure(root: NodeRef<'_, Node>, own: &mut HashMap<NodeId, BlockText>, order: &mut Vec<NodeId>) {
+    // (node, the block element its text belongs to, whether it is inside a link)
+    let mut stack: Vec<(NodeRef<'_, Node>, Option<NodeId>, bool)> = vec![(root, None, false)];
+    while let Some((node, block, in_link)) = stack.pop() {
+        match node.value() {
+            Node::Text(t) => {
+                if let Some(b) = block {
+                    let n = t.chars().filter(|c| !c.is_whitespace()).count();
+                    let entry = own.entry(b).or_default();
+                    entry.chars += n;
+                    if in_link {
+                        entry.link_chars += n;
+                    }
                 }
             }
+            Node::Element(el) => {
+                if skipped(el) {
+                    continue;
+                }
+                let tag = el.name();
+                let mut block = block;
+                if is_block(tag) && tag != "body" && tag != "html" {
+                    block = Some(node.id());
+                    order.push(node.id());
+                }
+                let in_link = in_link || tag == "a";
+                stack.extend(node.children().rev().map(|c| (c, block, in_link)));
+            }
+            Node::Document | Node::Fragment => {
+                stack.extend(node.children().rev().map(|c| (c, block, in_link)));
+            }
+            _ => {}
         }
-        Node::Element(el) => {
-            if skipped(el) {
-                return;
-            }
-            let tag = el.name();
-            let mut block = block;
-            if is_block(tag) && tag != "body" && tag != "html" {
-                block = Some(node.id());
-                order.push(node.id());
-            }
-            let in_link = in_link || tag == "a";
-            for child in node.children() {
-                measure(child, block, in_link, own, order);
-            }
-        }
-        Node::Document | Node::Fragment => {
-            for child in node.children() {
-                measure(child, block, in_link, own, order);
-            }
-        }
-        _ => {}
     }
 }
 
@@ -1137,6 +1145,35 @@ mod tests {
         assert_eq!(
             e.paragraphs,
             vec!["新模板的正文在别处，这是一段足够长的夹具正文文字。"]
+        );
+    }
+
+    #[test]
+    fn deeply_nested_markup_does_not_overflow_the_stack() {
+        // Test threads have small stacks (2 MiB): a recursive walk fails long before this.
+        let (divs, tables) = (30_000, 5_000);
+        let mut html = String::from("<html><head><title>Nested fixture</title></head><body>");
+        html.push_str(&"<div>".repeat(divs));
+        html.push_str(&"<table><tr><td>".repeat(tables));
+        html.push_str("<p>The fixture text sits under thirty thousand nested blocks.</p>");
+        html.push_str(&"</td></tr></table>".repeat(tables));
+        html.push_str(&"</div>".repeat(divs));
+        html.push_str("</body></html>");
+        let e = extract(&html, None);
+        assert_eq!(
+            e.paragraphs,
+            vec!["The fixture text sits under thirty thousand nested blocks."]
+        );
+        // Unclosed tags nest as deeply; the rule selectors and the title still work.
+        let unclosed = format!(
+            "<div id=\"News_Body_Txt_A\">{}<p>未闭合的标签也嵌套得很深，这是一段夹具正文。",
+            "<div><span>".repeat(divs)
+        );
+        let e = extract(&unclosed, Some("https://www.fmprc.gov.cn/web/t1.shtml"));
+        assert_eq!(e.site, "fmprc");
+        assert_eq!(
+            e.paragraphs,
+            vec!["未闭合的标签也嵌套得很深，这是一段夹具正文。"]
         );
     }
 

@@ -8,6 +8,7 @@ mod common;
 mod charts;
 mod code;
 mod fetch;
+mod formats;
 mod ingest;
 mod parallel;
 mod pipeline;
