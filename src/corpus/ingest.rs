@@ -425,7 +425,10 @@ pub fn ingest_file(
             );
         }
     };
-    let parsed = match parse_file(path, &bytes) {
+    let ParsedFile {
+        documents: parsed,
+        warnings,
+    } = match parse_file(path, &bytes) {
         Ok(parsed) => parsed,
         Err(err) => return FileReport::failed(path.to_path_buf(), err),
     };
@@ -480,8 +483,18 @@ pub fn ingest_file(
     FileReport {
         path: path.to_path_buf(),
         documents,
-        warnings: Vec::new(),
+        warnings,
     }
+}
+
+/// What [`parse_file`] read out of one file.
+#[derive(Debug)]
+pub struct ParsedFile {
+    /// One entry per document (a JSON array has several), each parsed or rejected on its own.
+    pub documents: Vec<Result<ParsedDoc, IngestError>>,
+    /// What the user should know about the file although nothing was rejected (bytes that
+    /// were not valid in its encoding and were replaced).
+    pub warnings: Vec<String>,
 }
 
 /// One document read out of a file, before its metadata is completed.
@@ -514,10 +527,7 @@ fn json_type(v: &serde_json::Value) -> &'static str {
 /// Pure: it touches no file system, which makes it the entry point for fuzzing.
 /// A JSON array's entries are parsed one by one: a bad entry is an error of its own, and the
 /// others are still returned.
-pub fn parse_file(
-    path: &Path,
-    bytes: &[u8],
-) -> Result<Vec<Result<ParsedDoc, IngestError>>, IngestError> {
+pub fn parse_file(path: &Path, bytes: &[u8]) -> Result<ParsedFile, IngestError> {
     let ext = extension(path).unwrap_or_default();
     if !SUPPORTED_EXTENSIONS.contains(&ext.as_str()) {
         return Err(IngestError::Unsupported {
@@ -528,11 +538,12 @@ pub fn parse_file(
         path: path.to_path_buf(),
         source,
     })?;
-    match ext.as_str() {
-        "json" => parse_json(path, &decoded.text),
+    let warnings = decoded.warning().into_iter().collect();
+    let documents = match ext.as_str() {
+        "json" => parse_json(path, &decoded.text)?,
         "html" | "htm" => {
             let page = html::extract(&decoded.text, None);
-            Ok(vec![Ok(ParsedDoc {
+            vec![Ok(ParsedDoc {
                 meta: PartialMeta::default(),
                 text: page.paragraphs.join("\n\n"),
                 page: PartialMeta {
@@ -541,18 +552,22 @@ pub fn parse_file(
                     ..PartialMeta::default()
                 },
                 sha256: sha256_hex(bytes),
-            })])
+            })]
         }
         _ => {
             let (meta, body) = split_front_matter(path, &decoded.text)?;
-            Ok(vec![Ok(ParsedDoc {
+            vec![Ok(ParsedDoc {
                 meta,
                 page: PartialMeta::default(),
                 text: body.to_string(),
                 sha256: sha256_hex(bytes),
-            })])
+            })]
         }
-    }
+    };
+    Ok(ParsedFile {
+        documents,
+        warnings,
+    })
 }
 
 /// Fills defaults and the catalogue row, and checks that the result is a complete record.

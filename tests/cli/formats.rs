@@ -64,3 +64,41 @@ fn a_deeply_nested_page_is_extracted_and_the_rest_of_the_batch_is_stored() {
          (Test fixture) A paragraph under five thousand nested tables."
     );
 }
+
+#[test]
+fn utf8_with_a_few_invalid_bytes_is_stored_as_utf8_with_a_warning_naming_the_offsets() {
+    let text = "（测试样例）成员国元首重申恪守上海精神，愿在平等互利基础上深化经贸、交通和能源合作。\
+                成员国强调，应当加强在信息安全领域的合作，维护地区和平与稳定。";
+    let mut bytes = text.as_bytes().to_vec();
+    let first = 3 * 10;
+    bytes.insert(first, 0xFF);
+    let second = bytes.len() - 3 * 8;
+    bytes.insert(second, 0xC3);
+    let dir = folder(&[
+        ("broken.txt", &bytes),
+        ("valid.txt", text.as_bytes()),
+    ]);
+    let data = tempfile::tempdir().unwrap();
+    let out = scoway(data.path())
+        .args(["ingest", dir.path().to_str().unwrap(), "--date", "2019-06-14"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "broken.txt: invalid UTF-8 at byte offsets {first}, {second} replaced with U+FFFD"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("valid.txt: invalid"), "{stderr}");
+    let doc = stored_doc(data.path(), "broken");
+    assert_eq!(doc["meta"]["lang"], "zh", "not taken for a Latin text");
+    let stored = doc["original"].as_str().unwrap();
+    assert_eq!(stored.matches('\u{FFFD}').count(), 2, "{stored}");
+    assert_eq!(
+        stored.replace('\u{FFFD}', ""),
+        text,
+        "everything else is the text itself"
+    );
+}

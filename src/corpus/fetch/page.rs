@@ -136,7 +136,7 @@ pub fn process(
         }
     };
 
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = decoded.warning().into_iter().collect();
     let checked = check_language(paragraphs, lang, min_chars)?;
     if checked.filtered {
         warnings.push(format!(
