@@ -8,6 +8,7 @@ pub mod fetch;
 pub mod html;
 pub mod ingest;
 pub mod store;
+pub mod suggest;
 
 pub use document::{DocKey, DocMeta, Document, Lang, Paragraph, Script};
 pub use store::{DocStore, PutOutcome, StoreError};

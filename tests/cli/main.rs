@@ -14,4 +14,5 @@ mod parallel;
 mod pipeline;
 mod pipes;
 mod search;
+mod show;
 mod trends;

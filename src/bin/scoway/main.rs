@@ -12,6 +12,7 @@ mod kwic;
 mod parallel;
 mod run;
 mod search;
+mod show;
 mod trends;
 mod validate;
 
@@ -56,6 +57,8 @@ enum Command {
     Validate(validate::Args),
     /// Compare the codes of a document's language versions, paragraph by aligned paragraph.
     Parallel(parallel::Args),
+    /// Print a stored document: metadata, provenance, paragraphs as stored.
+    Show(show::Args),
     /// Print or write the theme trend table.
     Trends(trends::Args),
     /// Write every frame (Parquet, CSV), charts, a data dictionary and a run manifest.
@@ -105,6 +108,7 @@ fn main() -> ExitCode {
         Command::Code(a) => code::run(&ctx, a),
         Command::Validate(a) => validate::run(&ctx, a),
         Command::Parallel(a) => parallel::run(&ctx, a),
+        Command::Show(a) => show::run(&ctx, a),
         Command::Trends(a) => trends::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
         Command::Run(a) => run::run(&ctx, a),
