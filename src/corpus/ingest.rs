@@ -1,14 +1,19 @@
-//! Ingest local files (`.txt`, `.md`, `.html`/`.htm`, `.json`) into the document store.
+//! Ingest local files (`.txt`, `.md`, `.html`/`.htm`, `.json`, `.pdf`, `.docx`) into the
+//! document store.
 //!
 //! Metadata comes from, in order of precedence: command-line overrides, TOML front matter
 //! (`+++ … +++`), a sidecar table (`metadata.csv` / `metadata.tsv` in the file's folder, rows
-//! keyed by a `file` or `id` column), the page's own title and date (HTML), and the catalogue
-//! row whose id matches the file stem. A document without a date is rejected: a made-up date
+//! keyed by a `file` or `id` column), the page's own title and date (HTML), the catalogue
+//! row whose id matches the file stem, and last the file's own properties (the title and
+//! creation date a PDF or Word file records: the day a file was made is seldom the day a
+//! document was adopted, so it only serves when nothing else gives a date). A document without a date is rejected: a made-up date
 //! would silently corrupt every time series built on it.
 
+use super::docx::{self, DocxError};
 use super::document::{DocKey, DocMeta, Document, Lang, validate_id};
 use super::encoding::{self, DecodeError};
 use super::html;
+use super::pdf::{self, PdfError};
 use super::store::{DocStore, PutOutcome, StoreError};
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
@@ -21,7 +26,7 @@ use std::path::{Path, PathBuf};
 pub type MetaLookup<'a> = &'a dyn Fn(&str, Lang) -> Option<DocMeta>;
 
 /// File extensions `ingest` reads.
-pub const SUPPORTED_EXTENSIONS: [&str; 5] = ["txt", "md", "html", "htm", "json"];
+pub const SUPPORTED_EXTENSIONS: [&str; 7] = ["txt", "md", "html", "htm", "json", "pdf", "docx"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -32,8 +37,12 @@ pub enum IngestError {
     },
     #[error("{path}: {source}")]
     Decode { path: PathBuf, source: DecodeError },
-    #[error("{path}: unsupported file type (expected one of: txt, md, html, htm, json)")]
+    #[error("{path}: unsupported file type (expected one of: txt, md, html, htm, json, pdf, docx)")]
     Unsupported { path: PathBuf },
+    #[error("{path}: {source}")]
+    Pdf { path: PathBuf, source: PdfError },
+    #[error("{path}: {source}")]
+    Docx { path: PathBuf, source: DocxError },
     #[error("{path}: the document is empty (no text after extraction)")]
     Empty { path: PathBuf },
     #[error(
@@ -448,7 +457,7 @@ pub fn ingest_file(
             // The page's own title and date rank below the sidecar table: a researcher's table
             // is a deliberate correction, a page header is not.
             meta = meta.or(doc.page);
-            let meta = complete_meta(path, &stem, meta, &doc.text, catalog)?;
+            let meta = complete_meta(path, &stem, meta, doc.properties, &doc.text, catalog)?;
             if !opts.any_date && !SANE_YEARS.contains(&meta.year()) {
                 return Err(IngestError::DateOutOfRange {
                     path: path.to_path_buf(),
@@ -504,6 +513,9 @@ pub struct ParsedDoc {
     pub meta: PartialMeta,
     /// What an HTML page says of itself (title, date): weaker than a sidecar table.
     pub page: PartialMeta,
+    /// What a PDF or Word file's properties say (title, creation date): weaker than the
+    /// catalogue.
+    pub properties: PartialMeta,
     /// Plain text, paragraphs separated by blank lines.
     pub text: String,
     /// sha256 of the bytes this document came from.
@@ -534,6 +546,48 @@ pub fn parse_file(path: &Path, bytes: &[u8]) -> Result<ParsedFile, IngestError> 
             path: path.to_path_buf(),
         });
     }
+    // Binary formats carry their own text encoding.
+    let binary = match ext.as_str() {
+        "pdf" => {
+            let text = pdf::extract(bytes).map_err(|source| IngestError::Pdf {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let mut warnings = Vec::new();
+            if text.furniture_lines > 0 {
+                warnings.push(format!(
+                    "dropped {} line(s) of page furniture (running headers, footers, page \
+                     numbers) from {} page(s)",
+                    text.furniture_lines, text.pages
+                ));
+            }
+            Some((text.paragraphs, text.title, text.created, warnings))
+        }
+        "docx" => {
+            let text = docx::extract(bytes).map_err(|source| IngestError::Docx {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            Some((text.paragraphs, text.title, text.created, Vec::new()))
+        }
+        _ => None,
+    };
+    if let Some((paragraphs, title, created, warnings)) = binary {
+        return Ok(ParsedFile {
+            documents: vec![Ok(ParsedDoc {
+                meta: PartialMeta::default(),
+                page: PartialMeta::default(),
+                properties: PartialMeta {
+                    title,
+                    date: created,
+                    ..PartialMeta::default()
+                },
+                text: paragraphs.join("\n\n"),
+                sha256: sha256_hex(bytes),
+            })],
+            warnings,
+        });
+    }
     let decoded = encoding::decode(bytes, None).map_err(|source| IngestError::Decode {
         path: path.to_path_buf(),
         source,
@@ -551,6 +605,7 @@ pub fn parse_file(path: &Path, bytes: &[u8]) -> Result<ParsedFile, IngestError> 
                     date: page.date,
                     ..PartialMeta::default()
                 },
+                properties: PartialMeta::default(),
                 sha256: sha256_hex(bytes),
             })]
         }
@@ -559,6 +614,7 @@ pub fn parse_file(path: &Path, bytes: &[u8]) -> Result<ParsedFile, IngestError> 
             vec![Ok(ParsedDoc {
                 meta,
                 page: PartialMeta::default(),
+                properties: PartialMeta::default(),
                 text: body.to_string(),
                 sha256: sha256_hex(bytes),
             })]
@@ -575,6 +631,7 @@ fn complete_meta(
     path: &Path,
     stem: &str,
     meta: PartialMeta,
+    properties: PartialMeta,
     text: &str,
     catalog: Option<MetaLookup<'_>>,
 ) -> Result<DocMeta, IngestError> {
@@ -594,7 +651,7 @@ fn complete_meta(
         .and_then(|lookup| lookup(&id, lang))
         .map(PartialMeta::from_meta)
         .unwrap_or_default();
-    let mut meta = meta.or(catalogue_layer);
+    let mut meta = meta.or(catalogue_layer).or(properties);
     meta.id = Some(id.clone());
     validate_id(&id).map_err(|m| IngestError::field(path, None, "id", m))?;
     let date = meta.date.ok_or_else(|| IngestError::MissingDate {
@@ -917,6 +974,7 @@ fn parse_json(path: &Path, src: &str) -> Result<Vec<Result<ParsedDoc, IngestErro
             Ok(ParsedDoc {
                 meta,
                 page: PartialMeta::default(),
+                properties: PartialMeta::default(),
                 text,
                 sha256: sha256_hex(item.to_string().as_bytes()),
             })
@@ -1143,16 +1201,23 @@ mod tests {
             date: NaiveDate::from_ymd_opt(2020, 11, 30),
             ..PartialMeta::default()
         };
-        let m = complete_meta(p, "chg-2020-communique.zh", dated.clone(), "文本", None).unwrap();
+        let m = complete_meta(
+            p,
+            "chg-2020-communique.zh",
+            dated.clone(),
+            PartialMeta::default(),
+            "文本",
+            None,
+        ).unwrap();
         assert_eq!((m.id.as_str(), m.lang), ("chg-2020-communique", Lang::Zh));
-        let m = complete_meta(p, "x.ru", dated.clone(), "text", None).unwrap();
+        let m = complete_meta(p, "x.ru", dated.clone(), PartialMeta::default(), "text", None).unwrap();
         assert_eq!((m.id.as_str(), m.lang), ("x", Lang::Ru));
         // A stated language that contradicts the suffix keeps the name whole.
         let en = PartialMeta {
             lang: Some(Lang::En),
             ..dated
         };
-        let m = complete_meta(p, "x.ru", en, "text", None).unwrap();
+        let m = complete_meta(p, "x.ru", en, PartialMeta::default(), "text", None).unwrap();
         assert_eq!((m.id.as_str(), m.lang), ("x.ru", Lang::En));
     }
 
@@ -1202,7 +1267,7 @@ mod tests {
         #[test]
         fn file_parser_never_panics(
             bytes in proptest::collection::vec(any::<u8>(), 0..400),
-            ext in prop::sample::select(vec!["txt", "md", "html", "json", "bin"]),
+            ext in prop::sample::select(vec!["txt", "md", "html", "json", "bin", "pdf", "docx"]),
         ) {
             let _ = parse_file(Path::new(&format!("f.{ext}")), &bytes);
         }

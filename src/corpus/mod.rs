@@ -3,10 +3,12 @@
 
 pub mod catalog;
 pub mod document;
+pub mod docx;
 pub mod encoding;
 pub mod fetch;
 pub mod html;
 pub mod ingest;
+pub mod pdf;
 pub mod store;
 pub mod suggest;
 
