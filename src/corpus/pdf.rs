@@ -4,7 +4,8 @@
 //!
 //! `pdf-extract` hands over characters with their position and size. Characters on one
 //! baseline form a line; a paragraph ends at a wider gap between lines, before an indented
-//! line, or after a line that stops well short of the right margin. Page furniture is dropped:
+//! line, or after a line that ends early: when the first word of the next line would have
+//! fitted at its end, the break was not made by wrapping. Page furniture is dropped:
 //! lines at the top or bottom of the pages that repeat on most pages (running headers and
 //! footers, digits ignored so that "Page 3 of 9" repeats too) and bare page numbers.
 //!
@@ -267,6 +268,8 @@ struct Line {
     left: f64,
     right: f64,
     size: f64,
+    /// Width of the line's first word (its first character, for Chinese).
+    first_word: f64,
 }
 
 /// Groups the characters of a page into lines, top to bottom, each left to right.
@@ -308,15 +311,32 @@ fn lines_of(glyphs: &[Glyph]) -> Vec<Line> {
             }
             let text = collapse_whitespace(&text);
             let first = group.first()?;
+            // Chinese wraps at any character, other scripts at spaces.
+            let first_word = match group.iter().position(|g| is_cjk(&g.text)) {
+                Some(0) => first.width,
+                wide => group
+                    .iter()
+                    .take(wide.unwrap_or(group.len()))
+                    .take_while(|g| !g.text.starts_with(char::is_whitespace))
+                    .map(|g| g.width)
+                    .sum(),
+            };
             (!text.is_empty()).then(|| Line {
                 text,
                 y: first.y,
                 left: first.x,
                 right: end.unwrap_or(first.x),
                 size,
+                first_word,
             })
         })
         .collect()
+}
+
+fn is_cjk(text: &str) -> bool {
+    text.chars().next().is_some_and(|c| {
+        matches!(c as u32, 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFFEF | 0x20000..=0x3FFFF)
+    })
 }
 
 /// How many lines at the top and at the bottom of a page may be running headers or footers.
@@ -352,27 +372,23 @@ fn layout(pages: &[Vec<Glyph>]) -> PdfText {
     let mut pages: Vec<Vec<Line>> = pages.iter().map(|g| lines_of(g)).collect();
     let furniture_lines = drop_furniture(&mut pages);
     let mut paragraphs: Vec<String> = Vec::new();
-    // Whether the last paragraph may continue on the next page.
-    let mut open = false;
+    // The space left at the end of the last line of the previous page, and its font size.
+    let mut previous_end: Option<(f64, f64)> = None;
     for lines in &pages {
-        let mut page_paragraphs = paragraphs_of_page(lines);
-        if let Some(first) = page_paragraphs.first_mut()
-            && open
-            && !first.indented
-            && let Some(last) = paragraphs.last_mut()
-        {
-            *last = join_lines(last, &first.text);
-            first.text.clear();
+        let page_paragraphs = paragraphs_of_page(lines);
+        for (i, p) in page_paragraphs.iter().enumerate() {
+            // A paragraph goes on over the page break when the next page does not start with
+            // an indent, and the last line of the page ended where wrapping put it.
+            let continues = i == 0
+                && !p.indented
+                && previous_end.is_some_and(|(gap, size)| gap <= p.first_word + 0.5 * size);
+            match paragraphs.last_mut() {
+                Some(last) if continues => *last = join_lines(last, &p.text),
+                _ => paragraphs.push(p.text.clone()),
+            }
         }
-        open = page_paragraphs.last().is_some_and(|p| !p.ends_short);
-        paragraphs.extend(
-            page_paragraphs
-                .into_iter()
-                .map(|p| p.text)
-                .filter(|t| !t.is_empty()),
-        );
-        if let Some(last) = paragraphs.last() {
-            open = open && !ends_sentence(last);
+        if let Some(last) = page_paragraphs.last() {
+            previous_end = Some((last.end_gap, last.size));
         }
     }
     PdfText {
@@ -430,8 +446,11 @@ struct PageParagraph {
     text: String,
     /// The first line is indented (a paragraph start, not a continuation from the last page).
     indented: bool,
-    /// The last line stops well short of the right margin (the paragraph ends here).
-    ends_short: bool,
+    /// Width of the first word of the first line.
+    first_word: f64,
+    /// Space between the end of the last line and the right margin of the page.
+    end_gap: f64,
+    size: f64,
 }
 
 fn paragraphs_of_page(lines: &[Line]) -> Vec<PageParagraph> {
@@ -449,25 +468,28 @@ fn paragraphs_of_page(lines: &[Line]) -> Vec<PageParagraph> {
     )
     .unwrap_or(1.2 * size);
     let indented = |l: &Line| l.left > left + 0.9 * l.size;
-    let short = |l: &Line| l.right < right - 2.5 * l.size;
+    // Whether `l` ended before the margin although the first word of `next` would have fitted.
+    let ends_early = |l: &Line, next: &Line| right - l.right > next.first_word + 0.5 * l.size;
 
     let mut out: Vec<PageParagraph> = Vec::new();
     let mut prev: Option<&Line> = None;
     for line in lines {
         let starts_new = match prev {
             None => true,
-            Some(p) => p.y - line.y > 1.4 * pitch || indented(line) || short(p),
+            Some(p) => p.y - line.y > 1.4 * pitch || indented(line) || ends_early(p, line),
         };
         match out.last_mut() {
-            Some(last) if !starts_new => {
-                last.text = join_lines(&last.text, &line.text);
-                last.ends_short = short(line);
-            }
+            Some(last) if !starts_new => last.text = join_lines(&last.text, &line.text),
             _ => out.push(PageParagraph {
                 text: line.text.clone(),
                 indented: indented(line),
-                ends_short: short(line),
+                first_word: line.first_word,
+                end_gap: 0.0,
+                size: line.size,
             }),
+        }
+        if let Some(last) = out.last_mut() {
+            last.end_gap = right - line.right;
         }
         prev = Some(line);
     }
@@ -475,22 +497,19 @@ fn paragraphs_of_page(lines: &[Line]) -> Vec<PageParagraph> {
 }
 
 /// Joins two lines of one paragraph: a space between words, nothing between Chinese
-/// characters, and a word hyphenated at the line end is rejoined.
+/// characters; a word hyphenated at the line end is rejoined (without the hyphen before a
+/// lower-case letter, with it before a capital: "Asia-Pacific").
 fn join_lines(first: &str, second: &str) -> String {
     let mut chars = first.chars().rev();
-    let hyphenated = chars.next() == Some('-')
-        && chars.next().is_some_and(char::is_alphabetic)
-        && second.chars().next().is_some_and(char::is_lowercase);
-    if hyphenated {
-        format!("{}{second}", &first[..first.len() - 1])
-    } else {
-        collapse_whitespace(&format!("{first}\n{second}"))
+    let broken_at_hyphen =
+        chars.next() == Some('-') && chars.next().is_some_and(char::is_alphabetic);
+    match second.chars().next() {
+        Some(c) if broken_at_hyphen && c.is_lowercase() => {
+            format!("{}{second}", &first[..first.len() - 1])
+        }
+        Some(c) if broken_at_hyphen && c.is_alphabetic() => format!("{first}{second}"),
+        _ => collapse_whitespace(&format!("{first}\n{second}")),
     }
-}
-
-fn ends_sentence(text: &str) -> bool {
-    text.trim_end()
-        .ends_with(['。', '.', '!', '?', '！', '？', '；', ';', '：', ':', '”', '"', '»', '）', ')'])
 }
 
 fn median(values: impl Iterator<Item = f64>) -> Option<f64> {
@@ -527,69 +546,92 @@ mod tests {
             .collect()
     }
 
-    /// A page of lines (text, indent in characters), 14 units apart, font size 10, left
-    /// margin 50; a header at the top and a page number at the bottom.
-    fn page(no: usize, body: &[(&str, f64)]) -> Vec<Glyph> {
-        let mut glyphs = line("（测试样例）夹具机构简报", 50.0, 800.0, 9.0);
-        let mut y = 760.0;
-        for (text, indent) in body {
-            glyphs.extend(line(text, 50.0 + indent * 10.0, y, 10.0));
-            y -= 14.0;
+    /// Wraps `paragraphs` into lines of `cols` characters (Chinese at any character, other
+    /// text at spaces), the first line of each indented by `indent` characters.
+    fn wrap(paragraphs: &[&str], cols: usize, indent: usize) -> Vec<(String, usize)> {
+        let mut lines = Vec::new();
+        for p in paragraphs {
+            let mut current = String::new();
+            let mut at = indent;
+            let mut start = indent;
+            let cjk = p.chars().any(|c| is_cjk(&c.to_string()));
+            let units: Vec<String> = if cjk {
+                p.chars().map(|c| c.to_string()).collect()
+            } else {
+                p.split(' ').map(|w| format!("{w} ")).collect()
+            };
+            for unit in units {
+                let len = unit.trim_end().chars().count();
+                if at + len > cols && !current.is_empty() {
+                    lines.push((current.trim_end().to_string(), start));
+                    current.clear();
+                    at = 0;
+                    start = 0;
+                }
+                current.push_str(&unit);
+                at += unit.chars().count();
+            }
+            lines.push((current.trim_end().to_string(), start));
         }
-        glyphs.extend(line(&format!("- {no} -"), 290.0, 40.0, 9.0));
-        glyphs
+        lines
+    }
+
+    /// Typesets `paragraphs` on pages of `per_page` lines (size 10, 14 apart, left margin 50;
+    /// Chinese characters 10 wide, others 5), with a running header and a page number.
+    fn typeset(paragraphs: &[&str], cols: usize, per_page: usize) -> Vec<Vec<Glyph>> {
+        let lines = wrap(paragraphs, cols, 2);
+        lines
+            .chunks(per_page)
+            .enumerate()
+            .map(|(i, chunk)| {
+                let mut glyphs = line("（测试样例）夹具机构简报", 50.0, 800.0, 9.0);
+                let mut y = 760.0;
+                for (text, indent) in chunk {
+                    let unit = if text.chars().any(|c| is_cjk(&c.to_string())) { 10.0 } else { 5.0 };
+                    glyphs.extend(line(text, 50.0 + *indent as f64 * unit, y, 10.0));
+                    y -= 14.0;
+                }
+                glyphs.extend(line(&format!("- {} -", i + 1), 290.0, 40.0, 9.0));
+                glyphs
+            })
+            .collect()
     }
 
     #[test]
-    fn paragraphs_are_rebuilt_from_indents_and_short_lines_and_furniture_dropped() {
-        // 20 CJK characters fill a line of 200 units.
-        let p1 = page(
-            1,
-            &[
-                ("第一条成员国重申恪守上海精神，愿在平等互", 2.0),
-                ("利基础上深化经贸、交通和能源合作，推动本组", 0.0),
-                ("织健康发展。", 0.0),
-                ("第二条成员国强调应当加强在信息安全领域的", 2.0),
-                ("合作，维护地区和平稳定与繁荣，并支持联合国", 0.0),
-            ],
-        );
-        let p2 = page(
-            2,
-            &[
-                ("在国际事务中的中心协调作用。", 0.0),
-                ("二〇一九年六月十四日于比什凯克", 2.0),
-            ],
-        );
-        let text = layout(&[p1, p2]);
-        assert_eq!(
-            text.paragraphs,
-            vec![
-                "第一条成员国重申恪守上海精神，愿在平等互利基础上深化经贸、交通和能源合作，推动本组织健康发展。",
-                "第二条成员国强调应当加强在信息安全领域的合作，维护地区和平稳定与繁荣，并支持联合国在国际事务中的中心协调作用。",
-                "二〇一九年六月十四日于比什凯克",
-            ]
-        );
+    fn paragraphs_are_rebuilt_across_lines_and_pages_and_furniture_dropped() {
+        let paragraphs = [
+            "第一条成员国重申恪守上海精神，愿在平等互利基础上深化经贸、交通和能源合作，推动本组织健康发展。",
+            "第二条成员国强调应当加强在信息安全领域的合作，维护地区和平稳定与繁荣，并支持联合国在国际事务中的中心协调作用。",
+            "二〇一九年六月十四日于比什凯克",
+        ];
+        let pages = typeset(&paragraphs, 20, 5);
+        assert_eq!(pages.len(), 2, "the second paragraph runs over the page break");
+        let text = layout(&pages);
+        assert_eq!(text.paragraphs, paragraphs);
         assert_eq!(text.furniture_lines, 4, "two headers, two page numbers");
     }
 
     #[test]
-    fn latin_lines_join_with_spaces_and_hyphens_rejoin_and_gaps_split() {
-        let mut glyphs = line("(Test fixture) The member states reaffirm their com-", 50.0, 700.0, 10.0);
-        glyphs.extend(line("mitment to the Shanghai Spirit and to the Charter", 50.0, 686.0, 10.0));
-        glyphs.extend(line("of the organisation.", 50.0, 672.0, 10.0));
-        // A blank line's worth of space, no indent: a new paragraph.
-        glyphs.extend(line("They support a multipolar world and the central", 50.0, 640.0, 10.0));
-        glyphs.extend(line("role of the United Nations in world affairs.", 50.0, 626.0, 10.0));
+    fn latin_lines_join_with_spaces_and_end_where_the_next_word_would_have_fitted() {
+        let paragraphs = [
+            "(Test fixture) The member states reaffirm their commitment to the Shanghai Spirit and to the Charter of the organisation.",
+            "They support a multipolar world.",
+            "They also support the central role of the United Nations in world affairs, and they say so in every fixture.",
+        ];
+        // No indents: only the line ends tell where a paragraph ends.
+        let mut glyphs = Vec::new();
+        for (i, (text, _)) in wrap(&paragraphs, 40, 0).iter().enumerate() {
+            glyphs.extend(line(text, 50.0, 700.0 - 14.0 * i as f64, 10.0));
+        }
         let text = layout(&[glyphs]);
-        assert_eq!(
-            text.paragraphs,
-            vec![
-                "(Test fixture) The member states reaffirm their commitment to the Shanghai \
-                 Spirit and to the Charter of the organisation.",
-                "They support a multipolar world and the central role of the United Nations in \
-                 world affairs.",
-            ]
-        );
+        assert_eq!(text.paragraphs, paragraphs);
+    }
+
+    #[test]
+    fn hyphenated_words_are_rejoined() {
+        assert_eq!(join_lines("their com-", "mitment"), "their commitment");
+        assert_eq!(join_lines("Asia-", "Pacific"), "Asia-Pacific");
+        assert_eq!(join_lines("上海", "精神"), "上海精神");
     }
 
     #[test]
