@@ -28,6 +28,9 @@ pub struct Extracted {
     pub paragraphs: Vec<String>,
     /// Name of the rule that found the text: a site name, or `"generic"` for the fallback.
     pub site: &'static str,
+    /// Tags nested deeper than [`MAX_NESTING`] that were read as line breaks (0 on any
+    /// ordinary page).
+    pub capped_tags: usize,
 }
 
 impl Extracted {
@@ -232,7 +235,8 @@ const MIN_RULE_CHARS: usize = 20;
 /// `url` selects a site rule (by host). Without a URL, the site rules are tried by their
 /// selectors, then the generic finder.
 pub fn extract(html: &str, url: Option<&str>) -> Extracted {
-    let doc = Html::parse_document(html);
+    let (html, capped_tags) = cap_nesting(html, MAX_NESTING);
+    let doc = Html::parse_document(&html);
     // A saved page usually names its own address; it picks the site rule as a URL would.
     let own_url = url.is_none().then(|| page_url(&doc)).flatten();
     let url = url.or(own_url.as_deref());
@@ -276,7 +280,137 @@ pub fn extract(html: &str, url: Option<&str>) -> Extracted {
         date,
         paragraphs,
         site,
+        capped_tags,
     }
+}
+
+/// How deep elements may nest before [`extract`] reads further tags as line breaks. Browsers
+/// bound the tree their parser builds in the same way (Blink at 512 levels); no real page
+/// comes near it. Without a bound, a page of 50,000 nested `<div>`s takes the HTML parser
+/// minutes: every new element makes it look through all the open ones.
+pub const MAX_NESTING: usize = 512;
+
+/// Elements without content or without a required end tag: they do not count towards the
+/// nesting depth (a page of 5,000 unclosed `<li>` is not deep).
+fn is_uncounted(tag: &str) -> bool {
+    matches!(
+        tag,
+        "area" | "base" | "br" | "col" | "embed" | "hr" | "img" | "input" | "link" | "meta"
+            | "param" | "source" | "track" | "wbr" | "keygen" | "p" | "li" | "dt" | "dd" | "tr"
+            | "td" | "th" | "option" | "optgroup" | "thead" | "tbody" | "tfoot" | "colgroup"
+            | "caption" | "rb" | "rt" | "rtc" | "rp" | "html" | "head" | "body"
+    )
+}
+
+/// Elements whose content is raw text, where a `<` starts no tag.
+fn is_raw_text(tag: &str) -> bool {
+    matches!(
+        tag,
+        "script" | "style" | "textarea" | "title" | "xmp" | "iframe" | "noembed" | "noframes"
+    )
+}
+
+/// Replaces the tags nested deeper than `max` levels by `<br>` (block elements) or nothing
+/// (inline ones), in one pass over the source; returns the source and the number of tags
+/// replaced. The depth is estimated from start and end tags, as a bound, not a parse.
+fn cap_nesting(html: &str, max: usize) -> (std::borrow::Cow<'_, str>, usize) {
+    let bytes = html.as_bytes();
+    let mut out: Option<String> = None;
+    let (mut depth, mut suppressed, mut capped) = (0usize, 0usize, 0usize);
+    // Start of the source not yet copied to `out`.
+    let mut copied = 0;
+    let mut i = 0;
+    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
+        let start = i + offset;
+        let rest = &html[start..];
+        if rest.starts_with("<!--") {
+            i = rest.find("-->").map_or(bytes.len(), |e| start + e + 3);
+            continue;
+        }
+        let closing = rest.starts_with("</");
+        let name_start = start + if closing { 2 } else { 1 };
+        let name_len = bytes[name_start.min(bytes.len())..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if name_len == 0 || !bytes[name_start].is_ascii_alphabetic() {
+            i = start + 1;
+            continue;
+        }
+        let name = html[name_start..name_start + name_len].to_ascii_lowercase();
+        let end = tag_end(bytes, name_start + name_len);
+        let self_closing = end >= 2 && bytes[end - 2] == b'/';
+        i = end;
+        if !closing && is_raw_text(&name) {
+            // Skip to the element's end tag: its content is not markup.
+            i = end_tag_at(bytes, end, name.as_bytes());
+            continue;
+        }
+        if is_uncounted(&name) || self_closing {
+            continue;
+        }
+        let drop = if closing {
+            if suppressed > 0 {
+                suppressed -= 1;
+                true
+            } else {
+                depth = depth.saturating_sub(1);
+                false
+            }
+        } else if depth >= max {
+            suppressed += 1;
+            true
+        } else {
+            depth += 1;
+            false
+        };
+        if drop {
+            capped += 1;
+            let o = out.get_or_insert_with(|| String::with_capacity(html.len()));
+            o.push_str(&html[copied..start]);
+            if is_block(&name) {
+                o.push_str("<br>");
+            }
+            copied = end;
+        }
+    }
+    match out {
+        None => (std::borrow::Cow::Borrowed(html), 0),
+        Some(mut o) => {
+            o.push_str(&html[copied..]);
+            (std::borrow::Cow::Owned(o), capped)
+        }
+    }
+}
+
+/// Where the next `</name` (any case) starts, from `from` on, or the end of the source.
+fn end_tag_at(bytes: &[u8], from: usize, name: &[u8]) -> usize {
+    let mut i = from;
+    while let Some(offset) = bytes[i..].windows(2).position(|w| w == b"</") {
+        let at = i + offset;
+        let candidate = &bytes[at + 2..];
+        if candidate.len() >= name.len() && candidate[..name.len()].eq_ignore_ascii_case(name) {
+            return at;
+        }
+        i = at + 2;
+    }
+    bytes.len()
+}
+
+/// The index just past the `>` that closes the tag whose attributes start at `from` (quoted
+/// attribute values may hold `>`), or the end of the source.
+fn tag_end(bytes: &[u8], from: usize) -> usize {
+    let mut quote: Option<u8> = None;
+    for (i, &b) in bytes.iter().enumerate().skip(from) {
+        match (quote, b) {
+            (Some(q), _) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'>') => return i + 1,
+            _ => {}
+        }
+    }
+    bytes.len()
 }
 
 static CANONICAL: LazyLock<Option<Selector>> =
@@ -1285,6 +1419,16 @@ mod tests {
         assert!(scores.len() >= 5, "fixtures missing in {}", dir.display());
         let mean = scores.iter().map(|s| s.1).sum::<f64>() / scores.len() as f64;
         assert!(mean >= 0.95, "mean F1 {mean:.3} < 0.95: {:?}", scores.iter().map(|s| (&s.0, s.1)).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn nesting_is_capped_without_touching_ordinary_pages() {
+        let page = "<html><body><!-- <div> --><script>if (a<b) { x = '<div>'; }</script>\
+            <ul><li>one<li>two</ul><div class=\"a>b\"><p>text<br/><img src=x></div></body></html>";
+        assert_eq!(cap_nesting(page, 2), (std::borrow::Cow::Borrowed(page), 0));
+        let (capped, n) = cap_nesting("<div><div><span><div>deep</div></span></div></div>", 2);
+        assert_eq!(n, 4);
+        assert_eq!(capped, "<div><div><br>deep<br></div></div>");
     }
 
     #[test]

@@ -592,11 +592,19 @@ pub fn parse_file(path: &Path, bytes: &[u8]) -> Result<ParsedFile, IngestError> 
         path: path.to_path_buf(),
         source,
     })?;
-    let warnings = decoded.warning().into_iter().collect();
+    let mut warnings: Vec<String> = decoded.warning().into_iter().collect();
     let documents = match ext.as_str() {
         "json" => parse_json(path, &decoded.text)?,
         "html" | "htm" => {
             let page = html::extract(&decoded.text, None);
+            if page.capped_tags > 0 {
+                warnings.push(format!(
+                    "markup nested deeper than {} levels: {} deeper tags were read as line \
+                     breaks",
+                    html::MAX_NESTING,
+                    page.capped_tags
+                ));
+            }
             vec![Ok(ParsedDoc {
                 meta: PartialMeta::default(),
                 text: page.paragraphs.join("\n\n"),

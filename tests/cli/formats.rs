@@ -58,6 +58,8 @@ fn a_deeply_nested_page_is_extracted_and_the_rest_of_the_batch_is_stored() {
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(report["added"], 2, "{report:#}");
     assert_eq!(stored_keys(data.path()), vec!["a-deep.en", "plain.en"]);
+    let warning = format!("{:#}", report["files"][0]["warnings"]);
+    assert!(warning.contains("markup nested deeper than 512 levels"), "{report:#}");
     assert_eq!(
         original(data.path(), "a-deep.en"),
         "(Test fixture) A paragraph under fifty thousand nested blocks.\n\n\
