@@ -615,7 +615,9 @@ const MAX_LINK_SHARE: f64 = 0.7;
 
 impl Pending {
     fn push(&mut self, text: &str, in_link: bool) {
-        let n = text.chars().filter(|c| !c.is_whitespace()).count();
+        // Letters and digits only: the brackets and arrows around links (【打印】, » ) are
+        // neither text nor link.
+        let n = text.chars().filter(|c| c.is_alphanumeric()).count();
         self.chars += n;
         if in_link {
             self.link_chars += n;
