@@ -39,7 +39,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Add local files or folders (txt, md, html, json) to the document store.
+    /// Add local files or folders (txt, md, html, json, pdf, docx) to the document store.
     Ingest(ingest::Args),
     /// Download catalogue documents from their official sources and ingest them.
     Fetch(fetch::Args),
