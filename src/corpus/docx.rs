@@ -11,7 +11,9 @@ use std::io::Read;
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum DocxError {
-    #[error("not a Word .docx file (not a zip archive: {0}); a .doc from before Word 2007 must be saved as .docx first")]
+    #[error(
+        "not a Word .docx file (not a zip archive: {0}); a .doc from before Word 2007 must be saved as .docx first"
+    )]
     NotZip(String),
     #[error("not a Word .docx file: the archive has no word/document.xml")]
     NoDocument,
@@ -98,9 +100,12 @@ fn body_paragraphs(xml: &[u8]) -> Result<Vec<String>, String> {
     // Depth of `<w:t>` elements we are in (text outside them is markup whitespace).
     let mut in_text = 0usize;
     loop {
-        let event = reader
-            .read_event_into(&mut buf)
-            .map_err(|e| format!("not well-formed XML at byte {}: {e}", reader.error_position()))?;
+        let event = reader.read_event_into(&mut buf).map_err(|e| {
+            format!(
+                "not well-formed XML at byte {}: {e}",
+                reader.error_position()
+            )
+        })?;
         match event {
             Event::Start(e) => match e.local_name().as_ref() {
                 b"t" => in_text += 1,
@@ -252,13 +257,20 @@ mod tests {
 
     #[test]
     fn bad_files_are_errors_naming_what_is_wrong() {
-        assert!(matches!(extract(b"PK\x03\x04 broken"), Err(DocxError::NotZip(_))));
+        assert!(matches!(
+            extract(b"PK\x03\x04 broken"),
+            Err(DocxError::NotZip(_))
+        ));
         assert_eq!(
             extract(&zip_of(&[("other.xml", "<a/>")])),
             Err(DocxError::NoDocument)
         );
         let err = extract(&zip_of(&[(DOCUMENT, "<w:document><w:p></w:document>")])).unwrap_err();
-        assert!(err.to_string().starts_with("word/document.xml: not well-formed XML"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("word/document.xml: not well-formed XML"),
+            "{err}"
+        );
     }
 
     proptest! {

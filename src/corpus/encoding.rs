@@ -155,7 +155,10 @@ fn mostly_utf8(bytes: &[u8]) -> Option<Vec<usize>> {
                 let (valid, _) = rest.split_at(e.valid_up_to());
                 // `valid` is valid UTF-8 by construction.
                 let valid = std::str::from_utf8(valid).unwrap_or_default();
-                (valid, Some(e.error_len().unwrap_or(rest.len() - e.valid_up_to())))
+                (
+                    valid,
+                    Some(e.error_len().unwrap_or(rest.len() - e.valid_up_to())),
+                )
             }
         };
         multibyte += valid.chars().filter(|c| !c.is_ascii()).count();
@@ -281,10 +284,17 @@ mod tests {
         let d = decode(&bytes, None).unwrap();
         assert_eq!(d.encoding, "UTF-8");
         assert_eq!(d.replaced_at, vec![27, cut]);
-        assert!(d.text.starts_with("上海合作组织成员国\u{FFFD}元首理事会"), "{}", d.text);
+        assert!(
+            d.text.starts_with("上海合作组织成员国\u{FFFD}元首理事会"),
+            "{}",
+            d.text
+        );
         assert_eq!(d.text.matches('\u{FFFD}').count(), 2);
         let w = d.warning().unwrap();
-        assert!(w.contains(&format!("byte offsets 27, {cut} replaced")), "{w}");
+        assert!(
+            w.contains(&format!("byte offsets 27, {cut} replaced")),
+            "{w}"
+        );
         assert_eq!(decode(text.as_bytes(), None).unwrap().warning(), None);
     }
 

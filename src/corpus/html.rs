@@ -295,10 +295,42 @@ pub const MAX_NESTING: usize = 512;
 fn is_uncounted(tag: &str) -> bool {
     matches!(
         tag,
-        "area" | "base" | "br" | "col" | "embed" | "hr" | "img" | "input" | "link" | "meta"
-            | "param" | "source" | "track" | "wbr" | "keygen" | "p" | "li" | "dt" | "dd" | "tr"
-            | "td" | "th" | "option" | "optgroup" | "thead" | "tbody" | "tfoot" | "colgroup"
-            | "caption" | "rb" | "rt" | "rtc" | "rp" | "html" | "head" | "body"
+        "area"
+            | "base"
+            | "br"
+            | "col"
+            | "embed"
+            | "hr"
+            | "img"
+            | "input"
+            | "link"
+            | "meta"
+            | "param"
+            | "source"
+            | "track"
+            | "wbr"
+            | "keygen"
+            | "p"
+            | "li"
+            | "dt"
+            | "dd"
+            | "tr"
+            | "td"
+            | "th"
+            | "option"
+            | "optgroup"
+            | "thead"
+            | "tbody"
+            | "tfoot"
+            | "colgroup"
+            | "caption"
+            | "rb"
+            | "rt"
+            | "rtc"
+            | "rp"
+            | "html"
+            | "head"
+            | "body"
     )
 }
 
@@ -1374,7 +1406,10 @@ mod tests {
             m
         };
         let (g, w) = (bag(got), bag(want));
-        let overlap: usize = g.iter().map(|(c, n)| (*n).min(w.get(c).copied().unwrap_or(0))).sum();
+        let overlap: usize = g
+            .iter()
+            .map(|(c, n)| (*n).min(w.get(c).copied().unwrap_or(0)))
+            .sum();
         let (ng, nw): (usize, usize) = (g.values().sum(), w.values().sum());
         if overlap == 0 || ng == 0 || nw == 0 {
             return 0.0;
@@ -1407,20 +1442,28 @@ mod tests {
             .collect();
         entries.sort();
         for page in entries {
-            let html = std::fs::read_to_string(&page).unwrap_or_else(|e| panic!("{}: {e}", page.display()));
+            let html = std::fs::read_to_string(&page)
+                .unwrap_or_else(|e| panic!("{}: {e}", page.display()));
             let expected_path = page.with_extension("expected.txt");
             let expected = std::fs::read_to_string(&expected_path)
                 .unwrap_or_else(|e| panic!("{}: {e}", expected_path.display()));
             let got = extract(&html, None).text();
             let f1 = char_f1(&got, &expected);
-            let name = page.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = page
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             eprintln!("{name}: F1 {f1:.3}");
             assert!(f1 >= 0.85, "{name}: F1 {f1:.3} < 0.85; extracted:\n{got}");
             scores.push((name, f1, got));
         }
         assert!(scores.len() >= 5, "fixtures missing in {}", dir.display());
         let mean = scores.iter().map(|s| s.1).sum::<f64>() / scores.len() as f64;
-        assert!(mean >= 0.95, "mean F1 {mean:.3} < 0.95: {:?}", scores.iter().map(|s| (&s.0, s.1)).collect::<Vec<_>>());
+        assert!(
+            mean >= 0.95,
+            "mean F1 {mean:.3} < 0.95: {:?}",
+            scores.iter().map(|s| (&s.0, s.1)).collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -9,8 +9,8 @@
 //! document was adopted, so it only serves when nothing else gives a date). A document without a date is rejected: a made-up date
 //! would silently corrupt every time series built on it.
 
-use super::docx::{self, DocxError};
 use super::document::{DocKey, DocMeta, Document, Lang, validate_id};
+use super::docx::{self, DocxError};
 use super::encoding::{self, DecodeError};
 use super::html;
 use super::pdf::{self, PdfError};
@@ -1216,9 +1216,18 @@ mod tests {
             PartialMeta::default(),
             "文本",
             None,
-        ).unwrap();
+        )
+        .unwrap();
         assert_eq!((m.id.as_str(), m.lang), ("chg-2020-communique", Lang::Zh));
-        let m = complete_meta(p, "x.ru", dated.clone(), PartialMeta::default(), "text", None).unwrap();
+        let m = complete_meta(
+            p,
+            "x.ru",
+            dated.clone(),
+            PartialMeta::default(),
+            "text",
+            None,
+        )
+        .unwrap();
         assert_eq!((m.id.as_str(), m.lang), ("x", Lang::Ru));
         // A stated language that contradicts the suffix keeps the name whole.
         let en = PartialMeta {

@@ -83,7 +83,8 @@ fn read(bytes: &[u8]) -> Result<PdfText, PdfError> {
     }
     let (title, created) = info(&doc);
     let mut collector = Collector::default();
-    pdf_extract::output_doc(&doc, &mut collector).map_err(|e| PdfError::Malformed(e.to_string()))?;
+    pdf_extract::output_doc(&doc, &mut collector)
+        .map_err(|e| PdfError::Malformed(e.to_string()))?;
     let glyphs: usize = collector.pages.iter().map(|p| p.len()).sum();
     if glyphs == 0 && collector.unmapped == 0 {
         return Err(PdfError::NoTextLayer { pages });
@@ -421,7 +422,8 @@ fn drop_furniture(pages: &mut [Vec<Line>]) -> usize {
     }
     let n_pages = pages.len();
     // "Most pages": more than half of them, and at least two.
-    let repeated = |key: &str| n_pages >= 2 && seen.get(key).is_some_and(|&n| n >= 2 && n * 2 > n_pages);
+    let repeated =
+        |key: &str| n_pages >= 2 && seen.get(key).is_some_and(|&n| n >= 2 && n * 2 > n_pages);
     let mut dropped = 0;
     for lines in pages.iter_mut() {
         let drop: Vec<usize> = zone(lines)
@@ -458,7 +460,10 @@ fn paragraphs_of_page(lines: &[Line]) -> Vec<PageParagraph> {
         return Vec::new();
     };
     let left = lines.iter().map(|l| l.left).fold(f64::INFINITY, f64::min);
-    let right = lines.iter().map(|l| l.right).fold(f64::NEG_INFINITY, f64::max);
+    let right = lines
+        .iter()
+        .map(|l| l.right)
+        .fold(f64::NEG_INFINITY, f64::max);
     // The usual distance between baselines of one paragraph.
     let pitch = median(
         lines
@@ -587,7 +592,11 @@ mod tests {
                 let mut glyphs = line("（测试样例）夹具机构简报", 50.0, 800.0, 9.0);
                 let mut y = 760.0;
                 for (text, indent) in chunk {
-                    let unit = if text.chars().any(|c| is_cjk(&c.to_string())) { 10.0 } else { 5.0 };
+                    let unit = if text.chars().any(|c| is_cjk(&c.to_string())) {
+                        10.0
+                    } else {
+                        5.0
+                    };
                     glyphs.extend(line(text, 50.0 + *indent as f64 * unit, y, 10.0));
                     y -= 14.0;
                 }
@@ -605,7 +614,11 @@ mod tests {
             "二〇一九年六月十四日于比什凯克",
         ];
         let pages = typeset(&paragraphs, 20, 5);
-        assert_eq!(pages.len(), 2, "the second paragraph runs over the page break");
+        assert_eq!(
+            pages.len(),
+            2,
+            "the second paragraph runs over the page break"
+        );
         let text = layout(&pages);
         assert_eq!(text.paragraphs, paragraphs);
         assert_eq!(text.furniture_lines, 4, "two headers, two page numbers");
@@ -646,7 +659,18 @@ mod tests {
 
     #[test]
     fn page_numbers_in_many_forms() {
-        for s in ["3", "- 3 -", "— 12 —", "Page 3", "Page 3 of 9", "第 3 页", "第3页 共9页", "Стр. 4", "iv", "３"] {
+        for s in [
+            "3",
+            "- 3 -",
+            "— 12 —",
+            "Page 3",
+            "Page 3 of 9",
+            "第 3 页",
+            "第3页 共9页",
+            "Стр. 4",
+            "iv",
+            "３",
+        ] {
             assert!(is_page_number(s), "{s}");
         }
         for s in ["3. Cooperation", "第三条", "一、", "civil", "Article 3"] {
@@ -656,13 +680,24 @@ mod tests {
 
     #[test]
     fn malformed_bytes_are_an_error_not_a_panic() {
-        assert!(matches!(extract(b"not a pdf at all"), Err(PdfError::Malformed(_))));
-        assert!(extract(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF").is_err());
+        assert!(matches!(
+            extract(b"not a pdf at all"),
+            Err(PdfError::Malformed(_))
+        ));
+        assert!(
+            extract(
+                b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF"
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn pdf_dates_and_strings() {
-        assert_eq!(pdf_date("D:20190614093000+08'00'"), NaiveDate::from_ymd_opt(2019, 6, 14));
+        assert_eq!(
+            pdf_date("D:20190614093000+08'00'"),
+            NaiveDate::from_ymd_opt(2019, 6, 14)
+        );
         assert_eq!(pdf_date("D:2019"), NaiveDate::from_ymd_opt(2019, 1, 1));
         assert_eq!(pdf_date("garbage"), None);
         assert_eq!(pdf_string(&[0xFE, 0xFF, 0x4E, 0x0A, 0x6D, 0x77]), "上海");

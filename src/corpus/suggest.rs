@@ -71,8 +71,14 @@ mod tests {
             nearest("chs-2018-declaraton", names, 5),
             vec!["chs-2018-declaration", "chs-2019-declaration"]
         );
-        assert_eq!(nearest("2018", names, 5), vec!["chg-2018-communique", "chs-2018-declaration"]);
-        assert_eq!(nearest("chs-2018-declaration", names, 1), vec!["chs-2018-declaration"]);
+        assert_eq!(
+            nearest("2018", names, 5),
+            vec!["chg-2018-communique", "chs-2018-declaration"]
+        );
+        assert_eq!(
+            nearest("chs-2018-declaration", names, 1),
+            vec!["chs-2018-declaration"]
+        );
         assert!(nearest("zzzzzzzz", names, 5).is_empty());
     }
 }

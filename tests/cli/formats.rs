@@ -59,7 +59,10 @@ fn a_deeply_nested_page_is_extracted_and_the_rest_of_the_batch_is_stored() {
     assert_eq!(report["added"], 2, "{report:#}");
     assert_eq!(stored_keys(data.path()), vec!["a-deep.en", "plain.en"]);
     let warning = format!("{:#}", report["files"][0]["warnings"]);
-    assert!(warning.contains("markup nested deeper than 512 levels"), "{report:#}");
+    assert!(
+        warning.contains("markup nested deeper than 512 levels"),
+        "{report:#}"
+    );
     assert_eq!(
         original(data.path(), "a-deep.en"),
         "(Test fixture) A paragraph under fifty thousand nested blocks.\n\n\
@@ -76,13 +79,15 @@ fn utf8_with_a_few_invalid_bytes_is_stored_as_utf8_with_a_warning_naming_the_off
     bytes.insert(first, 0xFF);
     let second = bytes.len() - 3 * 8;
     bytes.insert(second, 0xC3);
-    let dir = folder(&[
-        ("broken.txt", &bytes),
-        ("valid.txt", text.as_bytes()),
-    ]);
+    let dir = folder(&[("broken.txt", &bytes), ("valid.txt", text.as_bytes())]);
     let data = tempfile::tempdir().unwrap();
     let out = scoway(data.path())
-        .args(["ingest", dir.path().to_str().unwrap(), "--date", "2019-06-14"])
+        .args([
+            "ingest",
+            dir.path().to_str().unwrap(),
+            "--date",
+            "2019-06-14",
+        ])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -200,12 +205,20 @@ mod pdf_writer {
             // the others.
             let (name, shown) = match font {
                 Font::Cjk if !l.text.is_ascii() => {
-                    let hex: String = l.text.chars().map(|c| format!("{:04X}", c as u32)).collect();
+                    let hex: String = l
+                        .text
+                        .chars()
+                        .map(|c| format!("{:04X}", c as u32))
+                        .collect();
                     ("F2", format!("<{hex}>"))
                 }
                 _ => ("F1", format!("({})", escape(&l.text))),
             };
-            let _ = writeln!(s, "BT /{name} {} Tf {} {} Td {shown} Tj ET", l.size, l.x, l.y);
+            let _ = writeln!(
+                s,
+                "BT /{name} {} Tf {} {} Td {shown} Tj ET",
+                l.size, l.x, l.y
+            );
         }
         s
     }
@@ -328,12 +341,23 @@ const ZH_PARAGRAPHS: [&str; 3] = [
 #[test]
 fn pdf_files_are_ingested_with_paragraphs_rebuilt_and_page_furniture_dropped() {
     use pdf_writer::{Font, pdf, typeset};
-    let en_pages = typeset(&EN_PARAGRAPHS, 60, 4, 2, "(Test fixture) Fixture Bulletin No. 7", 11.0, 0.6);
+    let en_pages = typeset(
+        &EN_PARAGRAPHS,
+        60,
+        4,
+        2,
+        "(Test fixture) Fixture Bulletin No. 7",
+        11.0,
+        0.6,
+    );
     assert_eq!(en_pages.len(), 4, "page breaks fall inside paragraphs");
     let en = pdf(
         &en_pages,
         Font::Courier,
-        &[("Title", "(Test fixture) A bulletin"), ("CreationDate", "D:20190614120000Z")],
+        &[
+            ("Title", "(Test fixture) A bulletin"),
+            ("CreationDate", "D:20190614120000Z"),
+        ],
     );
     let zh_pages = typeset(&ZH_PARAGRAPHS, 30, 2, 3, "Fixture bulletin", 12.0, 1.0);
     let zh = pdf(&zh_pages, Font::Cjk, &[]);
@@ -390,7 +414,10 @@ fn docx(paragraphs: &[&str], core: Option<(&str, &str)>) -> Vec<u8> {
         .map(|p| {
             let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;");
             // Split every paragraph into two runs, as Word does at a formatting change.
-            let cut = p.char_indices().nth(p.chars().count() / 2).map_or(0, |(i, _)| i);
+            let cut = p
+                .char_indices()
+                .nth(p.chars().count() / 2)
+                .map_or(0, |(i, _)| i);
             format!(
                 "<w:p><w:pPr><w:jc w:val=\"both\"/></w:pPr><w:r><w:t>{}</w:t></w:r>\
                  <w:r><w:rPr><w:i/></w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p>",
@@ -443,10 +470,16 @@ fn docx_files_are_ingested_with_their_paragraphs_and_properties() {
     let dir = folder(&[
         (
             "fx-word.ru.docx",
-            &docx(&ru, Some(("(тестовый пример) Заявление", "2020-11-10T09:00:00Z"))),
+            &docx(
+                &ru,
+                Some(("(тестовый пример) Заявление", "2020-11-10T09:00:00Z")),
+            ),
         ),
         ("chs-2019-declaration.zh.docx", &docx(&ZH_PARAGRAPHS, None)),
-        ("old-word.docx", b"\xD0\xCF\x11\xE0 an old binary .doc renamed"),
+        (
+            "old-word.docx",
+            b"\xD0\xCF\x11\xE0 an old binary .doc renamed",
+        ),
     ]);
     let data = tempfile::tempdir().unwrap();
     let (code, report, stderr) = ingest_json(data.path(), dir.path());

@@ -76,7 +76,14 @@ fn show_json_has_meta_and_paragraph_spans() {
     let (data, _dir) = store_with_versions();
     let v = run_json(
         data.path(),
-        &["show", "fx-show-2019", "--lang", "zh", "--json", "--normalized"],
+        &[
+            "show",
+            "fx-show-2019",
+            "--lang",
+            "zh",
+            "--json",
+            "--normalized",
+        ],
     );
     assert_eq!(v["key"], "fx-show-2019.zh");
     assert_eq!(v["meta"]["date"], "2019-06-14");
@@ -84,8 +91,14 @@ fn show_json_has_meta_and_paragraph_spans() {
     assert!(v["provenance"].is_null());
     let ps = v["paragraphs"].as_array().unwrap();
     assert_eq!(ps.len(), 2);
-    assert_eq!(ps[0]["original"], "（测试样例）第一段：ＳＣＯ成员国重申上海精神。");
-    assert_eq!(ps[0]["normalized"], "（测试样例）第一段：SCO成员国重申上海精神。");
+    assert_eq!(
+        ps[0]["original"],
+        "（测试样例）第一段：ＳＣＯ成员国重申上海精神。"
+    );
+    assert_eq!(
+        ps[0]["normalized"],
+        "（测试样例）第一段：SCO成员国重申上海精神。"
+    );
     assert_eq!(ps[1]["char_start"], ps[0]["char_end"].as_u64().unwrap() + 2);
     let plain = run_json(data.path(), &["show", "fx-other-2001", "--json"]);
     assert!(plain["paragraphs"][0].get("normalized").is_none());
