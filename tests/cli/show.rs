@@ -127,3 +127,35 @@ fn show_names_the_nearest_ids_and_the_languages_there_are() {
     let err = show_err(empty.path(), &["anything"]);
     assert!(err.contains("is empty"), "{err}");
 }
+
+#[test]
+fn show_names_the_fetch_record_of_a_fetched_version() {
+    let (data, _dir) = store_with_versions();
+    let fetch = data.path().join("fetch");
+    std::fs::create_dir_all(fetch.join("raw")).unwrap();
+    std::fs::write(fetch.join("raw/fx-show-2019.zh.0000.html"), "<p>raw</p>").unwrap();
+    let record = serde_json::json!({
+        "doc_id": "fx-show-2019.zh", "id": "fx-show-2019", "lang": "zh",
+        "url": "https://example.org/fixture.html",
+        "request_url": "http://127.0.0.1:1/fixture.html",
+        "final_url": "http://127.0.0.1:1/fixture.html",
+        "status": 200, "outcome": "fetched", "attempts": 2,
+        "sha256": "0000", "bytes": 10, "file": "raw/fx-show-2019.zh.0000.html",
+        "fetched_at": "2026-12-01T10:00:00Z", "tool": "scoway test"
+    });
+    std::fs::write(fetch.join("provenance.jsonl"), format!("{record}\n")).unwrap();
+    let out = run_ok(data.path(), &["show", "fx-show-2019.zh"]);
+    assert!(
+        out.contains(
+            "fetched: 2026-12-01T10:00:00Z from http://127.0.0.1:1/fixture.html (HTTP 200, 10 \
+             bytes, 2 attempts), raw file raw/fx-show-2019.zh.0000.html"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("note: the stored text was not read from that fetch"), "{out}");
+    let v = run_json(data.path(), &["show", "fx-show-2019.zh", "--json"]);
+    assert_eq!(v["provenance"]["url"], "https://example.org/fixture.html");
+    // The Russian version has no fetch record.
+    let out = run_ok(data.path(), &["show", "fx-show-2019", "--lang", "ru"]);
+    assert!(out.contains("fetched: no"), "{out}");
+}
