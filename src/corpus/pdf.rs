@@ -40,6 +40,11 @@ pub enum PdfError {
     NoUnicode { glyphs: usize },
     #[error("the PDF reader failed on this file (malformed or unsupported PDF): {0}")]
     Unreadable(String),
+    #[error(
+        "its drawings are nested too deeply (a form that draws itself, or a chain of more \
+         than {MAX_FORM_DEPTH}): refusing it"
+    )]
+    FormsTooDeep,
 }
 
 /// What [`extract`] read out of a PDF.
@@ -82,6 +87,7 @@ fn read(bytes: &[u8]) -> Result<PdfText, PdfError> {
         return Err(PdfError::NoPages);
     }
     let (title, created) = info(&doc);
+    check_forms(&doc)?;
     let mut collector = Collector::default();
     pdf_extract::output_doc(&doc, &mut collector)
         .map_err(|e| PdfError::Malformed(e.to_string()))?;
@@ -99,6 +105,92 @@ fn read(bytes: &[u8]) -> Result<PdfText, PdfError> {
     text.created = created;
     text.pages = pages;
     Ok(text)
+}
+
+/// How deep form XObjects (drawings that draw other drawings) may nest. `pdf-extract`
+/// follows them by recursion: a form that draws itself would overflow the stack, which aborts
+/// the process (no `catch_unwind` catches that), so such files are refused before.
+const MAX_FORM_DEPTH: usize = 24;
+/// How many form drawings a file may make in all (a tree of forms that each draw the next
+/// twice is exponential).
+const MAX_FORM_CALLS: usize = 100_000;
+
+fn check_forms(doc: &pdf_extract::Document) -> Result<(), PdfError> {
+    let mut calls = 0;
+    for page_id in doc.get_pages().into_values() {
+        let Ok(page) = doc.get_dictionary(page_id) else {
+            continue;
+        };
+        let content = doc.get_page_content(page_id).unwrap_or_default();
+        forms_drawn(doc, &content, inherited_resources(doc, page), 0, &mut calls)?;
+    }
+    Ok(())
+}
+
+/// The resources of a page, its own or an ancestor's in the page tree.
+fn inherited_resources<'a>(
+    doc: &'a pdf_extract::Document,
+    page: &'a pdf_extract::Dictionary,
+) -> Option<&'a pdf_extract::Dictionary> {
+    let mut node = page;
+    // Bounded: a page tree may loop.
+    for _ in 0..64 {
+        if let Some(resources) = dict_entry(doc, node, b"Resources") {
+            return Some(resources);
+        }
+        node = dict_entry(doc, node, b"Parent")?;
+    }
+    None
+}
+
+fn dict_entry<'a>(
+    doc: &'a pdf_extract::Document,
+    dict: &'a pdf_extract::Dictionary,
+    key: &[u8],
+) -> Option<&'a pdf_extract::Dictionary> {
+    let object = dict.get(key).ok()?;
+    doc.dereference(object).ok()?.1.as_dict().ok()
+}
+
+/// Follows the `Do` operators of `content` into the form XObjects they draw, as
+/// `pdf-extract` will, but with bounds.
+fn forms_drawn(
+    doc: &pdf_extract::Document,
+    content: &[u8],
+    resources: Option<&pdf_extract::Dictionary>,
+    depth: usize,
+    calls: &mut usize,
+) -> Result<(), PdfError> {
+    // An undecodable stream is left to `pdf-extract`, which reports it.
+    let Ok(content) = pdf_extract::content::Content::decode(content) else {
+        return Ok(());
+    };
+    let xobjects = resources.and_then(|r| dict_entry(doc, r, b"XObject"));
+    for op in content.operations.iter().filter(|op| op.operator == "Do") {
+        let Some(stream) = op
+            .operands
+            .first()
+            .and_then(|o| o.as_name().ok())
+            .and_then(|name| xobjects?.get(name).ok())
+            .and_then(|o| doc.dereference(o).ok())
+            .and_then(|(_, o)| o.as_stream().ok())
+        else {
+            continue;
+        };
+        if stream.dict.get(b"Subtype").and_then(|s| s.as_name()).ok() != Some(b"Form".as_slice()) {
+            continue;
+        }
+        *calls += 1;
+        if depth + 1 > MAX_FORM_DEPTH || *calls > MAX_FORM_CALLS {
+            return Err(PdfError::FormsTooDeep);
+        }
+        let inner = dict_entry(doc, &stream.dict, b"Resources").or(resources);
+        let bytes = stream
+            .decompressed_content()
+            .unwrap_or_else(|_| stream.content.clone());
+        forms_drawn(doc, &bytes, inner, depth + 1, calls)?;
+    }
+    Ok(())
 }
 
 thread_local! {

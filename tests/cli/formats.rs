@@ -299,6 +299,12 @@ mod pdf_writer {
             };
             objects.push(stream(&body));
         }
+        assemble(&objects, Some(8))
+    }
+
+    /// A PDF file of `objects` (object `i + 1` is `objects[i]`; object 1 the catalogue), with
+    /// its cross-reference table.
+    pub fn assemble(objects: &[String], info: Option<usize>) -> Vec<u8> {
         let mut out = b"%PDF-1.4\n%\xE2\xE3\xCF\xD3\n".to_vec();
         let mut offsets = Vec::new();
         for (i, object) in objects.iter().enumerate() {
@@ -311,9 +317,10 @@ mod pdf_writer {
             let _ = writeln!(table, "{offset:010} 00000 n ");
         }
         out.extend(table.as_bytes());
+        let info = info.map(|n| format!(" /Info {n} 0 R")).unwrap_or_default();
         out.extend(
             format!(
-                "trailer\n<< /Size {} /Root 1 0 R /Info 8 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+                "trailer\n<< /Size {} /Root 1 0 R{info} >>\nstartxref\n{xref}\n%%EOF\n",
                 objects.len() + 1
             )
             .as_bytes(),
@@ -321,7 +328,7 @@ mod pdf_writer {
         out
     }
 
-    fn stream(body: &str) -> String {
+    pub fn stream(body: &str) -> String {
         format!("<< /Length {} >>\nstream\n{body}\nendstream", body.len())
     }
 }
@@ -496,4 +503,40 @@ fn docx_files_are_ingested_with_their_paragraphs_and_properties() {
     let doc = stored_doc(data.path(), "chs-2019-declaration.zh");
     assert_eq!(doc["meta"]["date"], "2019-06-14", "the catalogue row");
     assert_eq!(doc["original"], ZH_PARAGRAPHS.join("\n\n"));
+}
+
+#[test]
+fn a_pdf_whose_drawing_draws_itself_is_refused_and_the_batch_goes_on() {
+    use pdf_writer::{Font, assemble, pdf, stream, typeset};
+    // The page draws form X1, and X1 draws X1: followed blindly, that recursion never ends.
+    let looping = assemble(
+        &[
+            "<< /Type /Catalog /Pages 2 0 R >>".into(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".into(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << \
+             /X1 5 0 R >> >> /Contents 4 0 R >>"
+                .into(),
+            stream("/X1 Do"),
+            "<< /Type /XObject /Subtype /Form /BBox [0 0 10 10] /Length 6 >>\nstream\n/X1 Do\n\
+             endstream"
+                .into(),
+        ],
+        None,
+    );
+    let good = pdf(
+        // One page: no running header to tell apart; the page number still goes.
+        &typeset(&EN_PARAGRAPHS[..1], 60, 4, 10, "", 11.0, 0.6),
+        Font::Courier,
+        &[("CreationDate", "D:20190614")],
+    );
+    let dir = folder(&[("a-looping.pdf", &looping), ("b-good.pdf", &good)]);
+    let data = tempfile::tempdir().unwrap();
+    let (code, report, stderr) = ingest_json(data.path(), dir.path());
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(report["added"], 1, "{report:#}");
+    assert!(
+        format!("{report}").contains("a-looping.pdf: its drawings are nested too deeply"),
+        "{report:#}"
+    );
+    assert_eq!(original(data.path(), "b-good.en"), EN_PARAGRAPHS[0]);
 }

@@ -152,7 +152,10 @@ fn show_names_the_fetch_record_of_a_fetched_version() {
         ),
         "{out}"
     );
-    assert!(out.contains("note: the stored text was not read from that fetch"), "{out}");
+    assert!(
+        out.contains("note: the stored text was not read from that fetch"),
+        "{out}"
+    );
     let v = run_json(data.path(), &["show", "fx-show-2019.zh", "--json"]);
     assert_eq!(v["provenance"]["url"], "https://example.org/fixture.html");
     // The Russian version has no fetch record.
