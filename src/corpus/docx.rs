@@ -37,7 +37,7 @@ pub struct DocxText {
 const DOCUMENT: &str = "word/document.xml";
 const CORE: &str = "docProps/core.xml";
 /// No document of ours comes near this; a part larger than this unpacked is hostile.
-const MAX_PART_MB: u64 = 256;
+const MAX_PART_MB: u64 = 64;
 
 /// Reads the paragraphs and the core properties of a `.docx` file.
 pub fn extract(bytes: &[u8]) -> Result<DocxText, DocxError> {
