@@ -399,7 +399,7 @@ fn lines_of(glyphs: &[Glyph]) -> Vec<Line> {
                 {
                     text.push(' ');
                 }
-                text.push_str(&g.text);
+                push_expanding_ligatures(&mut text, &g.text);
                 end = Some(g.x + g.width);
             }
             let text = collapse_whitespace(&text);
@@ -424,6 +424,22 @@ fn lines_of(glyphs: &[Glyph]) -> Vec<Line> {
             })
         })
         .collect()
+}
+
+/// Appends `glyph`, with the typographic ligatures fonts draw as one glyph (ﬁ, ﬂ, ...)
+/// written out as the letters they stand for: a search for "first" must find "ﬁrst".
+fn push_expanding_ligatures(text: &mut String, glyph: &str) {
+    for c in glyph.chars() {
+        match c {
+            '\u{FB00}' => text.push_str("ff"),
+            '\u{FB01}' => text.push_str("fi"),
+            '\u{FB02}' => text.push_str("fl"),
+            '\u{FB03}' => text.push_str("ffi"),
+            '\u{FB04}' => text.push_str("ffl"),
+            '\u{FB05}' | '\u{FB06}' => text.push_str("st"),
+            c => text.push(c),
+        }
+    }
 }
 
 fn is_cjk(text: &str) -> bool {
@@ -597,6 +613,10 @@ fn paragraphs_of_page(lines: &[Line]) -> Vec<PageParagraph> {
 /// characters; a word hyphenated at the line end is rejoined (without the hyphen before a
 /// lower-case letter, with it before a capital: "Asia-Pacific").
 fn join_lines(first: &str, second: &str) -> String {
+    // A soft hyphen marks where a word was broken, and nothing else.
+    if let Some(head) = first.strip_suffix('\u{AD}') {
+        return format!("{head}{second}");
+    }
     let mut chars = first.chars().rev();
     let broken_at_hyphen =
         chars.next() == Some('-') && chars.next().is_some_and(char::is_alphabetic);
@@ -737,6 +757,13 @@ mod tests {
         assert_eq!(join_lines("their com-", "mitment"), "their commitment");
         assert_eq!(join_lines("Asia-", "Pacific"), "Asia-Pacific");
         assert_eq!(join_lines("上海", "精神"), "上海精神");
+        assert_eq!(join_lines("multi\u{AD}", "polar"), "multipolar");
+    }
+
+    #[test]
+    fn ligatures_are_written_out() {
+        let lines = lines_of(&line("\u{FB01}rst e\u{FB00}ort", 50.0, 700.0, 10.0));
+        assert_eq!(lines[0].text, "first effort");
     }
 
     #[test]
