@@ -3,6 +3,10 @@
 //! ends one, as `<br>` does in HTML); deleted text (`<w:delText>`) and field codes
 //! (`<w:instrText>`) are not text of the document. `docProps/core.xml` gives the title and
 //! the creation date when present.
+//!
+//! Read with `zip` and `quick-xml` (both already used here) rather than a Word crate: the
+//! text needs one part of the archive and a streaming pass over it, which also cannot be
+//! made to recurse by deeply nested XML.
 
 use super::html::collapse_whitespace;
 use chrono::NaiveDate;

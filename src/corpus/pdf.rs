@@ -10,7 +10,15 @@
 //! footers, digits ignored so that "Page 3 of 9" repeats too) and bare page numbers.
 //!
 //! `pdf-extract` panics on some malformed files; [`extract`] catches that and returns
-//! [`PdfError::Unreadable`] instead, without the panic message on stderr.
+//! [`PdfError::Unreadable`] instead, without the panic message on stderr. A form XObject
+//! that draws itself would make it recurse until the stack overflows (an abort, which no
+//! `catch_unwind` catches): such nesting is measured first, with bounds, and refused.
+//!
+//! Why `pdf-extract`: it is pure Rust on `lopdf` (no native PDF library to install), reads
+//! Type0/CID fonts through their ToUnicode maps (how Chinese PDFs carry their text), and its
+//! `OutputDev` hands over every character with its position, which paragraph rebuilding
+//! needs. `lopdf`'s own text extraction gives neither positions nor CID fonts; `pdfium-render`
+//! and the poppler bindings need a C library at run time.
 
 use super::html::collapse_whitespace;
 use chrono::NaiveDate;
