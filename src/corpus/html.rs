@@ -349,6 +349,8 @@ fn cap_nesting(html: &str, max: usize) -> (std::borrow::Cow<'_, str>, usize) {
     let bytes = html.as_bytes();
     let mut out: Option<String> = None;
     let (mut depth, mut suppressed, mut capped) = (0usize, 0usize, 0usize);
+    // Depth inside <svg> and <math>, where `/>` closes an element.
+    let mut foreign = 0usize;
     // Start of the source not yet copied to `out`.
     let mut copied = 0;
     let mut i = 0;
@@ -374,11 +376,25 @@ fn cap_nesting(html: &str, max: usize) -> (std::borrow::Cow<'_, str>, usize) {
         let self_closing = end >= 2 && bytes[end - 2] == b'/';
         i = end;
         if !closing && is_raw_text(&name) {
-            // Skip to the element's end tag: its content is not markup.
-            i = end_tag_at(bytes, end, name.as_bytes());
+            // Skip the element's content, which is not markup, and its end tag.
+            let close = end_tag_at(bytes, end, name.as_bytes());
+            i = if close < bytes.len() {
+                tag_end(bytes, close + 2)
+            } else {
+                bytes.len()
+            };
             continue;
         }
-        if is_uncounted(&name) || self_closing {
+        if name == "svg" || name == "math" {
+            if closing {
+                foreign = foreign.saturating_sub(1);
+            } else if !self_closing {
+                foreign += 1;
+            }
+        }
+        // `<div/>` opens a div in HTML (the slash means nothing there); only in SVG and
+        // MathML does it close the element.
+        if is_uncounted(&name) || (self_closing && foreign > 0) {
             continue;
         }
         let drop = if closing {
@@ -1366,6 +1382,18 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn cap_nesting_never_panics_and_keeps_shallow_pages(
+            s in "[<>/a-z!\\- \"'=é中]{0,300}"
+        ) {
+            let (out, n) = cap_nesting(&s, 3);
+            proptest::prop_assert!(n > 0 || out == s);
+            let (out, n) = cap_nesting(&s, usize::MAX);
+            proptest::prop_assert_eq!((out.as_ref(), n), (s.as_str(), 0));
+        }
+    }
+
     #[test]
     fn deeply_nested_markup_does_not_overflow_the_stack() {
         // Test threads have small stacks (2 MiB): a recursive walk fails long before this.
@@ -1474,6 +1502,14 @@ mod tests {
         let (capped, n) = cap_nesting("<div><div><span><div>deep</div></span></div></div>", 2);
         assert_eq!(n, 4);
         assert_eq!(capped, "<div><div><br>deep<br></div></div>");
+        // Neither scripts between the tags nor `<div/>` hide the depth.
+        let (_, n) = cap_nesting(&"<div><script>var a;</script>".repeat(10), 5);
+        assert_eq!(n, 5);
+        let (_, n) = cap_nesting(&"<div/>".repeat(10), 5);
+        assert_eq!(n, 5);
+        // Many self-closed SVG shapes are not deep.
+        let svg = format!("<svg>{}</svg>", "<path d=\"M0 0\"/>".repeat(100));
+        assert_eq!(cap_nesting(&svg, 5).1, 0);
     }
 
     #[test]
