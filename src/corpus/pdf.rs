@@ -96,6 +96,7 @@ fn read(bytes: &[u8]) -> Result<PdfText, PdfError> {
     }
     let (title, created) = info(&doc);
     check_forms(&doc)?;
+    read_unicode_cmaps_as_identity(&mut doc);
     let mut collector = Collector::default();
     pdf_extract::output_doc(&doc, &mut collector)
         .map_err(|e| PdfError::Malformed(e.to_string()))?;
@@ -113,6 +114,58 @@ fn read(bytes: &[u8]) -> Result<PdfText, PdfError> {
     text.created = created;
     text.pages = pages;
     Ok(text)
+}
+
+/// Predefined CMaps whose character codes are Unicode code units (UCS-2 or UTF-16): common in
+/// Chinese PDFs with fonts that are not embedded (STSong-Light, `UniGB-UCS2-H`).
+/// `pdf-extract` knows only `Identity-H` among predefined CMaps and panics on the others.
+const UNICODE_CMAPS: &[&[u8]] = &[
+    b"UniGB-UCS2-H",
+    b"UniGB-UTF16-H",
+    b"UniCNS-UCS2-H",
+    b"UniCNS-UTF16-H",
+    b"UniJIS-UCS2-H",
+    b"UniJIS-UTF16-H",
+    b"UniKS-UCS2-H",
+    b"UniKS-UTF16-H",
+];
+
+/// A ToUnicode map that maps every two-byte code to itself.
+const IDENTITY_TO_UNICODE: &str = "/CIDInit /ProcSet findresource begin\n12 dict begin\n\
+    begincmap\n/CMapName /Identity-UCS def\n/CMapType 2 def\n1 begincodespacerange\n\
+    <0000> <FFFF>\nendcodespacerange\n1 beginbfrange\n<0000> <FFFF> <0000>\nendbfrange\n\
+    endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n";
+
+/// Makes the fonts encoded with a Unicode CMap readable by `pdf-extract`: their two-byte
+/// codes are read as `Identity-H` codes, and, without a ToUnicode map of their own, mapped to
+/// the same Unicode value.
+fn read_unicode_cmaps_as_identity(doc: &mut pdf_extract::Document) {
+    use pdf_extract::{Dictionary, Object, Stream};
+    let fonts: Vec<_> = doc
+        .objects
+        .iter()
+        .filter_map(|(id, object)| {
+            let dict = object.as_dict().ok()?;
+            let is_type0 = dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Type0");
+            let encoding = dict.get(b"Encoding").and_then(Object::as_name).ok()?;
+            (is_type0 && UNICODE_CMAPS.contains(&encoding)).then_some(*id)
+        })
+        .collect();
+    if fonts.is_empty() {
+        return;
+    }
+    let to_unicode = doc.add_object(Stream::new(
+        Dictionary::new(),
+        IDENTITY_TO_UNICODE.as_bytes().to_vec(),
+    ));
+    for id in fonts {
+        if let Ok(Object::Dictionary(font)) = doc.get_object_mut(id) {
+            font.set("Encoding", Object::Name(b"Identity-H".to_vec()));
+            if !font.has(b"ToUnicode") {
+                font.set("ToUnicode", Object::Reference(to_unicode));
+            }
+        }
+    }
 }
 
 /// How deep form XObjects (drawings that draw other drawings) may nest. `pdf-extract`

@@ -127,7 +127,11 @@ mod pdf_writer {
 
     pub enum Font {
         Courier,
+        /// A CID font with Identity-H encoding and a ToUnicode map.
         Cjk,
+        /// A CID font not embedded, with the predefined `UniGB-UCS2-H` encoding (the codes are
+        /// Unicode values) and no ToUnicode map, as older Chinese PDF generators write.
+        CjkUcs2,
     }
 
     /// Wraps `paragraphs` to lines of at most `cols` characters (at spaces; Chinese at any
@@ -204,7 +208,7 @@ mod pdf_writer {
             // Courier for ASCII lines (headers, page numbers, Latin text), the CID font for
             // the others.
             let (name, shown) = match font {
-                Font::Cjk if !l.text.is_ascii() => {
+                Font::Cjk | Font::CjkUcs2 if !l.text.is_ascii() => {
                     let hex: String = l
                         .text
                         .chars()
@@ -242,11 +246,14 @@ mod pdf_writer {
             "<< /Type /Font /Subtype /Type1 /BaseFont /Courier /Encoding /WinAnsiEncoding >>"
                 .into(),
         );
-        objects.push(
-            "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /Identity-H \
-             /DescendantFonts [5 0 R] /ToUnicode 7 0 R >>"
+        objects.push(match font {
+            Font::CjkUcs2 => "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding \
+                 /UniGB-UCS2-H /DescendantFonts [5 0 R] >>"
                 .into(),
-        );
+            _ => "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /Identity-H \
+                 /DescendantFonts [5 0 R] /ToUnicode 7 0 R >>"
+                .into(),
+        });
         objects.push(
             "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo \
              << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 6 0 R \
@@ -368,19 +375,21 @@ fn pdf_files_are_ingested_with_paragraphs_rebuilt_and_page_furniture_dropped() {
     );
     let zh_pages = typeset(&ZH_PARAGRAPHS, 30, 2, 3, "Fixture bulletin", 12.0, 1.0);
     let zh = pdf(&zh_pages, Font::Cjk, &[]);
+    let zh_ucs2 = pdf(&zh_pages, Font::CjkUcs2, &[]);
     let scanned = pdf(&[vec![], vec![]], Font::Courier, &[]);
     let mut truncated = en.clone();
     truncated.truncate(300);
     let dir = folder(&[
         ("fx-bulletin.pdf", &en),
         ("chs-2019-declaration.zh.pdf", &zh),
+        ("chs-2019-communique.zh.pdf", &zh_ucs2),
         ("scanned.pdf", &scanned),
         ("truncated.pdf", &truncated),
     ]);
     let data = tempfile::tempdir().unwrap();
     let (code, report, stderr) = ingest_json(data.path(), dir.path());
     assert_eq!(code, Some(1), "two files are rejected: {stderr}");
-    assert_eq!(report["added"], 2, "{report:#}");
+    assert_eq!(report["added"], 3, "{report:#}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     let rejected: Vec<String> = report["files"]
         .as_array()
@@ -408,6 +417,9 @@ fn pdf_files_are_ingested_with_paragraphs_rebuilt_and_page_furniture_dropped() {
     assert_eq!(doc["meta"]["id"], "chs-2019-declaration");
     assert_eq!(doc["meta"]["body"], "CHS");
     assert_eq!(doc["meta"]["date"], "2019-06-14");
+    assert_eq!(doc["original"], ZH_PARAGRAPHS.join("\n\n"));
+    // The same text with a predefined Unicode CMap and no ToUnicode map.
+    let doc = stored_doc(data.path(), "chs-2019-communique.zh");
     assert_eq!(doc["original"], ZH_PARAGRAPHS.join("\n\n"));
     let warnings = report["files"][0]["warnings"].to_string();
     assert!(warnings.contains("page furniture"), "{report:#}");
