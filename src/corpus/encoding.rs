@@ -21,6 +21,34 @@ pub struct Decoded {
     pub encoding: &'static str,
     /// `bom`, `declared` or `detected`.
     pub method: &'static str,
+    /// Byte offsets of the invalid sequences that were replaced with U+FFFD (only for a file
+    /// that is almost all valid UTF-8; empty otherwise).
+    pub replaced_at: Vec<usize>,
+}
+
+impl Decoded {
+    /// A warning naming the replaced bytes, when there were any.
+    pub fn warning(&self) -> Option<String> {
+        const SHOWN: usize = 10;
+        if self.replaced_at.is_empty() {
+            return None;
+        }
+        let mut offsets: Vec<String> = self
+            .replaced_at
+            .iter()
+            .take(SHOWN)
+            .map(usize::to_string)
+            .collect();
+        if self.replaced_at.len() > SHOWN {
+            offsets.push(format!("and {} more", self.replaced_at.len() - SHOWN));
+        }
+        Some(format!(
+            "invalid UTF-8 at byte offset{} {} replaced with U+FFFD (the rest of the file is \
+             valid UTF-8)",
+            if self.replaced_at.len() == 1 { "" } else { "s" },
+            offsets.join(", ")
+        ))
+    }
 }
 
 /// Decodes `bytes`. `declared` is a charset label from an HTTP header or an HTML meta tag.
@@ -60,6 +88,20 @@ pub fn decode(bytes: &[u8], declared: Option<&str>) -> Result<Decoded, DecodeErr
     if std::str::from_utf8(bytes).is_ok() {
         return finish(encoding_rs::UTF_8, bytes, "detected");
     }
+    // A few bad bytes in a UTF-8 file (a truncated copy, a stray Latin-1 byte) would make the
+    // detector pick a legacy encoding and turn the whole text into mojibake.
+    if let Some(replaced_at) = mostly_utf8(bytes) {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        if text.trim().is_empty() {
+            return Err(DecodeError::Empty);
+        }
+        return Ok(Decoded {
+            text,
+            encoding: encoding_rs::UTF_8.name(),
+            method: "detected",
+            replaced_at,
+        });
+    }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
     let guess = widen(detector.guess(None, chardetng::Utf8Detection::Allow));
@@ -92,7 +134,45 @@ fn finish(
         text: text.into_owned(),
         encoding: encoding.name(),
         method,
+        replaced_at: Vec::new(),
     })
+}
+
+/// The byte offsets of the invalid sequences of `bytes` when it is almost all valid UTF-8:
+/// it has valid multi-byte characters, at least 20 for each invalid sequence. A legacy
+/// encoding (GBK, windows-1251, windows-1252) hardly ever forms valid multi-byte UTF-8 by
+/// chance, so its text fails this test at once.
+fn mostly_utf8(bytes: &[u8]) -> Option<Vec<usize>> {
+    const VALID_PER_INVALID: usize = 20;
+    let mut invalid = Vec::new();
+    let mut multibyte = 0usize;
+    let mut rest = bytes;
+    let mut offset = 0;
+    loop {
+        let (valid, bad_len) = match std::str::from_utf8(rest) {
+            Ok(s) => (s, None),
+            Err(e) => {
+                let (valid, _) = rest.split_at(e.valid_up_to());
+                // `valid` is valid UTF-8 by construction.
+                let valid = std::str::from_utf8(valid).unwrap_or_default();
+                (
+                    valid,
+                    Some(e.error_len().unwrap_or(rest.len() - e.valid_up_to())),
+                )
+            }
+        };
+        multibyte += valid.chars().filter(|c| !c.is_ascii()).count();
+        let Some(bad_len) = bad_len else { break };
+        invalid.push(offset + valid.len());
+        // Give up early on text that is plainly not UTF-8.
+        if invalid.len() > 1 + multibyte / VALID_PER_INVALID + 64 {
+            return None;
+        }
+        let skip = valid.len() + bad_len.max(1);
+        offset += skip;
+        rest = rest.get(skip..).unwrap_or_default();
+    }
+    (!invalid.is_empty() && multibyte >= VALID_PER_INVALID * invalid.len()).then_some(invalid)
 }
 
 /// UTF-16 without a BOM: many NUL bytes, all at even or all at odd positions.
@@ -190,6 +270,52 @@ mod tests {
             decode(&[0x89, b'P', b'N', b'G', 0, 0, 1, 2, 3], None),
             Err(DecodeError::Binary)
         );
+    }
+
+    #[test]
+    fn utf8_with_a_few_bad_bytes_stays_utf8_and_names_the_offsets() {
+        let text = "上海合作组织成员国元首理事会会议在比什凯克举行。各方重申上海精神，\
+                    支持多边主义。成员国将继续深化务实合作。";
+        let mut bytes = text.as_bytes().to_vec();
+        // A stray windows-1252 byte, and a character cut in half.
+        bytes.insert(27, 0xE9);
+        let cut = bytes.len() - 30;
+        bytes.insert(cut, 0xE4);
+        let d = decode(&bytes, None).unwrap();
+        assert_eq!(d.encoding, "UTF-8");
+        assert_eq!(d.replaced_at, vec![27, cut]);
+        assert!(
+            d.text.starts_with("上海合作组织成员国\u{FFFD}元首理事会"),
+            "{}",
+            d.text
+        );
+        assert_eq!(d.text.matches('\u{FFFD}').count(), 2);
+        let w = d.warning().unwrap();
+        assert!(
+            w.contains(&format!("byte offsets 27, {cut} replaced")),
+            "{w}"
+        );
+        assert_eq!(decode(text.as_bytes(), None).unwrap().warning(), None);
+    }
+
+    #[test]
+    fn legacy_encodings_are_not_taken_for_broken_utf8() {
+        let text = "Les États membres réaffirment l'esprit de Shanghai. Ça a été décidé à Pékin.";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(text);
+        let d = decode(&bytes, None).unwrap();
+        assert_eq!((d.text.as_str(), d.replaced_at.len()), (text, 0));
+        let ru = "Государства-члены подтверждают приверженность Шанхайскому духу.";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(ru);
+        assert_eq!(decode(&bytes, None).unwrap().text, ru);
+        // One accented byte in otherwise plain ASCII is not "almost all UTF-8".
+        assert_eq!(mostly_utf8(b"caf\xe9 au lait"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decode_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+            let _ = decode(&bytes, None);
+        }
     }
 
     #[test]

@@ -1,14 +1,19 @@
-//! Ingest local files (`.txt`, `.md`, `.html`/`.htm`, `.json`) into the document store.
+//! Ingest local files (`.txt`, `.md`, `.html`/`.htm`, `.json`, `.pdf`, `.docx`) into the
+//! document store.
 //!
 //! Metadata comes from, in order of precedence: command-line overrides, TOML front matter
 //! (`+++ … +++`), a sidecar table (`metadata.csv` / `metadata.tsv` in the file's folder, rows
-//! keyed by a `file` or `id` column), the page's own title and date (HTML), and the catalogue
-//! row whose id matches the file stem. A document without a date is rejected: a made-up date
+//! keyed by a `file` or `id` column), the page's own title and date (HTML), the catalogue
+//! row whose id matches the file stem, and last the file's own properties (the title and
+//! creation date a PDF or Word file records: the day a file was made is seldom the day a
+//! document was adopted, so it only serves when nothing else gives a date). A document without a date is rejected: a made-up date
 //! would silently corrupt every time series built on it.
 
 use super::document::{DocKey, DocMeta, Document, Lang, validate_id};
+use super::docx::{self, DocxError};
 use super::encoding::{self, DecodeError};
 use super::html;
+use super::pdf::{self, PdfError};
 use super::store::{DocStore, PutOutcome, StoreError};
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
@@ -21,7 +26,7 @@ use std::path::{Path, PathBuf};
 pub type MetaLookup<'a> = &'a dyn Fn(&str, Lang) -> Option<DocMeta>;
 
 /// File extensions `ingest` reads.
-pub const SUPPORTED_EXTENSIONS: [&str; 5] = ["txt", "md", "html", "htm", "json"];
+pub const SUPPORTED_EXTENSIONS: [&str; 7] = ["txt", "md", "html", "htm", "json", "pdf", "docx"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
@@ -32,8 +37,12 @@ pub enum IngestError {
     },
     #[error("{path}: {source}")]
     Decode { path: PathBuf, source: DecodeError },
-    #[error("{path}: unsupported file type (expected one of: txt, md, html, htm, json)")]
+    #[error("{path}: unsupported file type (expected one of: txt, md, html, htm, json, pdf, docx)")]
     Unsupported { path: PathBuf },
+    #[error("{path}: {source}")]
+    Pdf { path: PathBuf, source: PdfError },
+    #[error("{path}: {source}")]
+    Docx { path: PathBuf, source: DocxError },
     #[error("{path}: the document is empty (no text after extraction)")]
     Empty { path: PathBuf },
     #[error(
@@ -425,7 +434,10 @@ pub fn ingest_file(
             );
         }
     };
-    let parsed = match parse_file(path, &bytes) {
+    let ParsedFile {
+        documents: parsed,
+        warnings,
+    } = match parse_file(path, &bytes) {
         Ok(parsed) => parsed,
         Err(err) => return FileReport::failed(path.to_path_buf(), err),
     };
@@ -445,7 +457,7 @@ pub fn ingest_file(
             // The page's own title and date rank below the sidecar table: a researcher's table
             // is a deliberate correction, a page header is not.
             meta = meta.or(doc.page);
-            let meta = complete_meta(path, &stem, meta, &doc.text, catalog)?;
+            let meta = complete_meta(path, &stem, meta, doc.properties, &doc.text, catalog)?;
             if !opts.any_date && !SANE_YEARS.contains(&meta.year()) {
                 return Err(IngestError::DateOutOfRange {
                     path: path.to_path_buf(),
@@ -480,8 +492,18 @@ pub fn ingest_file(
     FileReport {
         path: path.to_path_buf(),
         documents,
-        warnings: Vec::new(),
+        warnings,
     }
+}
+
+/// What [`parse_file`] read out of one file.
+#[derive(Debug)]
+pub struct ParsedFile {
+    /// One entry per document (a JSON array has several), each parsed or rejected on its own.
+    pub documents: Vec<Result<ParsedDoc, IngestError>>,
+    /// What the user should know about the file although nothing was rejected (bytes that
+    /// were not valid in its encoding and were replaced).
+    pub warnings: Vec<String>,
 }
 
 /// One document read out of a file, before its metadata is completed.
@@ -491,6 +513,9 @@ pub struct ParsedDoc {
     pub meta: PartialMeta,
     /// What an HTML page says of itself (title, date): weaker than a sidecar table.
     pub page: PartialMeta,
+    /// What a PDF or Word file's properties say (title, creation date): weaker than the
+    /// catalogue.
+    pub properties: PartialMeta,
     /// Plain text, paragraphs separated by blank lines.
     pub text: String,
     /// sha256 of the bytes this document came from.
@@ -514,25 +539,73 @@ fn json_type(v: &serde_json::Value) -> &'static str {
 /// Pure: it touches no file system, which makes it the entry point for fuzzing.
 /// A JSON array's entries are parsed one by one: a bad entry is an error of its own, and the
 /// others are still returned.
-pub fn parse_file(
-    path: &Path,
-    bytes: &[u8],
-) -> Result<Vec<Result<ParsedDoc, IngestError>>, IngestError> {
+pub fn parse_file(path: &Path, bytes: &[u8]) -> Result<ParsedFile, IngestError> {
     let ext = extension(path).unwrap_or_default();
     if !SUPPORTED_EXTENSIONS.contains(&ext.as_str()) {
         return Err(IngestError::Unsupported {
             path: path.to_path_buf(),
         });
     }
+    // Binary formats carry their own text encoding.
+    let binary = match ext.as_str() {
+        "pdf" => {
+            let text = pdf::extract(bytes).map_err(|source| IngestError::Pdf {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            let mut warnings = Vec::new();
+            if text.furniture_lines > 0 {
+                warnings.push(format!(
+                    "dropped {} line(s) of page furniture (running headers, footers, page \
+                     numbers) from {} page(s)",
+                    text.furniture_lines, text.pages
+                ));
+            }
+            Some((text.paragraphs, text.title, text.created, warnings))
+        }
+        "docx" => {
+            let text = docx::extract(bytes).map_err(|source| IngestError::Docx {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            Some((text.paragraphs, text.title, text.created, Vec::new()))
+        }
+        _ => None,
+    };
+    if let Some((paragraphs, title, created, warnings)) = binary {
+        return Ok(ParsedFile {
+            documents: vec![Ok(ParsedDoc {
+                meta: PartialMeta::default(),
+                page: PartialMeta::default(),
+                properties: PartialMeta {
+                    title,
+                    date: created,
+                    ..PartialMeta::default()
+                },
+                text: paragraphs.join("\n\n"),
+                sha256: sha256_hex(bytes),
+            })],
+            warnings,
+        });
+    }
     let decoded = encoding::decode(bytes, None).map_err(|source| IngestError::Decode {
         path: path.to_path_buf(),
         source,
     })?;
-    match ext.as_str() {
-        "json" => parse_json(path, &decoded.text),
+    let mut warnings: Vec<String> = decoded.warning().into_iter().collect();
+    let documents = match ext.as_str() {
+        "json" => parse_json(path, &decoded.text)?,
         "html" | "htm" => {
             let page = html::extract(&decoded.text, None);
-            Ok(vec![Ok(ParsedDoc {
+            if page.capped_tags > 0 {
+                warnings.push(format!(
+                    "markup nested deeper than {} levels: {} deeper tags were read as line \
+                     breaks",
+                    html::MAX_NESTING,
+                    page.capped_tags
+                ));
+            }
+            vec![Ok(ParsedDoc {
                 meta: PartialMeta::default(),
                 text: page.paragraphs.join("\n\n"),
                 page: PartialMeta {
@@ -540,19 +613,25 @@ pub fn parse_file(
                     date: page.date,
                     ..PartialMeta::default()
                 },
+                properties: PartialMeta::default(),
                 sha256: sha256_hex(bytes),
-            })])
+            })]
         }
         _ => {
             let (meta, body) = split_front_matter(path, &decoded.text)?;
-            Ok(vec![Ok(ParsedDoc {
+            vec![Ok(ParsedDoc {
                 meta,
                 page: PartialMeta::default(),
+                properties: PartialMeta::default(),
                 text: body.to_string(),
                 sha256: sha256_hex(bytes),
-            })])
+            })]
         }
-    }
+    };
+    Ok(ParsedFile {
+        documents,
+        warnings,
+    })
 }
 
 /// Fills defaults and the catalogue row, and checks that the result is a complete record.
@@ -560,6 +639,7 @@ fn complete_meta(
     path: &Path,
     stem: &str,
     meta: PartialMeta,
+    properties: PartialMeta,
     text: &str,
     catalog: Option<MetaLookup<'_>>,
 ) -> Result<DocMeta, IngestError> {
@@ -579,7 +659,7 @@ fn complete_meta(
         .and_then(|lookup| lookup(&id, lang))
         .map(PartialMeta::from_meta)
         .unwrap_or_default();
-    let mut meta = meta.or(catalogue_layer);
+    let mut meta = meta.or(catalogue_layer).or(properties);
     meta.id = Some(id.clone());
     validate_id(&id).map_err(|m| IngestError::field(path, None, "id", m))?;
     let date = meta.date.ok_or_else(|| IngestError::MissingDate {
@@ -902,6 +982,7 @@ fn parse_json(path: &Path, src: &str) -> Result<Vec<Result<ParsedDoc, IngestErro
             Ok(ParsedDoc {
                 meta,
                 page: PartialMeta::default(),
+                properties: PartialMeta::default(),
                 text,
                 sha256: sha256_hex(item.to_string().as_bytes()),
             })
@@ -1128,16 +1209,32 @@ mod tests {
             date: NaiveDate::from_ymd_opt(2020, 11, 30),
             ..PartialMeta::default()
         };
-        let m = complete_meta(p, "chg-2020-communique.zh", dated.clone(), "文本", None).unwrap();
+        let m = complete_meta(
+            p,
+            "chg-2020-communique.zh",
+            dated.clone(),
+            PartialMeta::default(),
+            "文本",
+            None,
+        )
+        .unwrap();
         assert_eq!((m.id.as_str(), m.lang), ("chg-2020-communique", Lang::Zh));
-        let m = complete_meta(p, "x.ru", dated.clone(), "text", None).unwrap();
+        let m = complete_meta(
+            p,
+            "x.ru",
+            dated.clone(),
+            PartialMeta::default(),
+            "text",
+            None,
+        )
+        .unwrap();
         assert_eq!((m.id.as_str(), m.lang), ("x", Lang::Ru));
         // A stated language that contradicts the suffix keeps the name whole.
         let en = PartialMeta {
             lang: Some(Lang::En),
             ..dated
         };
-        let m = complete_meta(p, "x.ru", en, "text", None).unwrap();
+        let m = complete_meta(p, "x.ru", en, PartialMeta::default(), "text", None).unwrap();
         assert_eq!((m.id.as_str(), m.lang), ("x.ru", Lang::En));
     }
 
@@ -1187,7 +1284,7 @@ mod tests {
         #[test]
         fn file_parser_never_panics(
             bytes in proptest::collection::vec(any::<u8>(), 0..400),
-            ext in prop::sample::select(vec!["txt", "md", "html", "json", "bin"]),
+            ext in prop::sample::select(vec!["txt", "md", "html", "json", "bin", "pdf", "docx"]),
         ) {
             let _ = parse_file(Path::new(&format!("f.{ext}")), &bytes);
         }

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Files or folders (read recursively): .txt, .md, .html/.htm, .json.
+    /// Files or folders (read recursively): .txt, .md, .html/.htm, .json, .pdf, .docx.
     #[arg(required = true)]
     paths: Vec<PathBuf>,
     /// Document id (single file only).

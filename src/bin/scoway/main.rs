@@ -13,6 +13,7 @@ mod kwic;
 mod parallel;
 mod run;
 mod search;
+mod show;
 mod trends;
 mod validate;
 
@@ -39,7 +40,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Add local files or folders (txt, md, html, json) to the document store.
+    /// Add local files or folders (txt, md, html, json, pdf, docx) to the document store.
     Ingest(ingest::Args),
     /// Download catalogue documents from their official sources and ingest them.
     Fetch(fetch::Args),
@@ -57,6 +58,8 @@ enum Command {
     Validate(validate::Args),
     /// Compare the codes of a document's language versions, paragraph by aligned paragraph.
     Parallel(parallel::Args),
+    /// Print a stored document: metadata, provenance, paragraphs as stored.
+    Show(show::Args),
     /// Print or write the theme trend table.
     Trends(trends::Args),
     /// Write every frame (Parquet, CSV), charts, a data dictionary and a run manifest.
@@ -108,6 +111,7 @@ fn main() -> ExitCode {
         Command::Code(a) => code::run(&ctx, a),
         Command::Validate(a) => validate::run(&ctx, a),
         Command::Parallel(a) => parallel::run(&ctx, a),
+        Command::Show(a) => show::run(&ctx, a),
         Command::Trends(a) => trends::run(&ctx, a),
         Command::Export(a) => export::run(&ctx, a),
         Command::Run(a) => run::run(&ctx, a),

@@ -119,9 +119,11 @@ pub fn process(
         .map_err(|e| format!("cannot decode the page: {e}"))?;
     let encoding = format!("{} ({})", decoded.encoding, decoded.method);
 
+    let mut capped_tags = 0;
     let (paragraphs, site, title, date) = match kind {
         Kind::Html => {
             let e = html::extract(&decoded.text, Some(catalogue_url));
+            capped_tags = e.capped_tags;
             (e.paragraphs, e.site, e.title, e.date)
         }
         Kind::Text => {
@@ -136,7 +138,14 @@ pub fn process(
         }
     };
 
-    let mut warnings = Vec::new();
+    let mut warnings: Vec<String> = decoded.warning().into_iter().collect();
+    if capped_tags > 0 {
+        warnings.push(format!(
+            "markup nested deeper than {} levels: {capped_tags} deeper tags were read as line \
+             breaks",
+            html::MAX_NESTING
+        ));
+    }
     let checked = check_language(paragraphs, lang, min_chars)?;
     if checked.filtered {
         warnings.push(format!(
