@@ -2,6 +2,7 @@
 
 use super::IndexError;
 use super::schema::{self, LEVEL_PARA};
+use super::query::has_alias;
 use super::schema::han_literal;
 use super::search::{
     char_index, chars_phrase, date_field, lang_of, literal_occurrences, load, open_searcher,
@@ -75,7 +76,8 @@ pub struct KwicLine {
 /// Every occurrence of `req.term` in the index of `data`.
 ///
 /// A term of Han characters is found wherever that string stands in the normalised text
-/// (overlapping occurrences included), whatever the segmenter cut: `多极` inside `多极化`. With
+/// (overlapping occurrences included), whatever the segmenter cut: `多极` inside `多极化`; a
+/// term of an alias group also where the group's other names stand, as search finds them. With
 /// [`KwicRequest::words`], and for any other term, an occurrence is either a run of tokens
 /// that matches the term as a search would (stems, aliases, sub-words) or the term's exact text
 /// starting and ending on word boundaries; `印度` then never matches inside `印度尼西亚`.
@@ -94,6 +96,8 @@ pub fn kwic(data: &DataDir, req: &KwicRequest) -> Result<Vec<KwicLine>, IndexErr
         han_literal(&term)
     };
     let wanted = seg.query_tokens(&term);
+    // As in search, a term of an alias group also finds the group's other names.
+    let with_words = literal.is_none() || has_alias(&term);
     if literal.is_none() && wanted.is_empty() {
         return Err(IndexError::Query {
             query: req.term.clone(),
@@ -104,17 +108,22 @@ pub fn kwic(data: &DataDir, req: &KwicRequest) -> Result<Vec<KwicLine>, IndexErr
     let searcher = open_searcher(data)?;
     let path = schema::index_path(data);
     let f = schema::fields();
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-        vec![(Occur::Must, term_query(f.level, LEVEL_PARA))];
-    match &literal {
-        Some(literal) => clauses.push((Occur::Must, chars_phrase(f.chars, literal))),
-        None => {
-            let distinct: BTreeSet<&str> = wanted.iter().map(|t| t.term.as_str()).collect();
-            for t in distinct {
-                clauses.push((Occur::Must, term_query(f.text, t)));
-            }
-        }
+    let mut found_by: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    if let Some(literal) = &literal {
+        found_by.push((Occur::Should, chars_phrase(f.chars, literal)));
     }
+    if with_words && !wanted.is_empty() {
+        let distinct: BTreeSet<&str> = wanted.iter().map(|t| t.term.as_str()).collect();
+        let all_words = distinct
+            .into_iter()
+            .map(|t| (Occur::Must, term_query(f.text, t)))
+            .collect();
+        found_by.push((Occur::Should, Box::new(BooleanQuery::new(all_words))));
+    }
+    let clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+        (Occur::Must, term_query(f.level, LEVEL_PARA)),
+        (Occur::Must, Box::new(BooleanQuery::new(found_by))),
+    ];
     let candidates = searcher
         .search(&BooleanQuery::new(clauses), &DocSetCollector)
         .map_err(|e| IndexError::tantivy(&path, e))?;
@@ -126,7 +135,14 @@ pub fn kwic(data: &DataDir, req: &KwicRequest) -> Result<Vec<KwicLine>, IndexErr
         let date = date_field(&doc, &f, &path)?;
         let lang = lang_of(&doc, &f, &path)?;
         let spans = match &literal {
-            Some(literal) => literal_occurrences(&p.text, literal).collect(),
+            Some(literal) => {
+                let exact: Vec<(usize, usize)> = literal_occurrences(&p.text, literal).collect();
+                if with_words && !wanted.is_empty() {
+                    with_other_names(exact, occurrences(seg, &p.text, &term, &wanted))
+                } else {
+                    exact
+                }
+            }
             None => occurrences(seg, &p.text, &term, &wanted),
         };
         if spans.is_empty() {
@@ -237,6 +253,22 @@ pub(crate) fn occurrences(
     }
 
     drop_nested(found.into_iter().collect())
+}
+
+/// Every literal occurrence (sorted, from [`literal_occurrences`]), and the word matches that
+/// overlap none of them: the other names of an alias group. A word match around a literal
+/// occurrence (`上合组织` around `上合`) is that occurrence, not another one.
+fn with_other_names(exact: Vec<(usize, usize)>, words: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    let mut all = exact.clone();
+    for (s, e) in words {
+        // The first literal occurrence ending after `s` is the only one that may overlap.
+        let i = exact.partition_point(|&(_, end)| end <= s);
+        if exact.get(i).is_none_or(|&(start, _)| start >= e) {
+            all.push((s, e));
+        }
+    }
+    all.sort_unstable();
+    all
 }
 
 /// The spans not inside another one: a span inside a longer one found at the same place adds

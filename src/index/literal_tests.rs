@@ -126,9 +126,13 @@ fn check(c: &Corpus, s: &str) -> Result<(), TestCaseError> {
     }
     let lines = kwic(&c.data, &KwicRequest::new(s))
         .map_err(|e| TestCaseError::fail(format!("{s}: {e}")))?;
-    prop_assert_eq!(lines.len(), occurrences, "kwic {}", s);
-    for l in &lines {
-        prop_assert_eq!(normalize_detecting(&l.hit).0, s);
+    let literal = lines
+        .iter()
+        .filter(|l| normalize_detecting(&l.hit).0 == s)
+        .count();
+    prop_assert_eq!(literal, occurrences, "kwic {}", s);
+    if !has_alias(s) {
+        prop_assert_eq!(lines.len(), occurrences, "kwic {}", s);
     }
     Ok(())
 }
