@@ -764,8 +764,10 @@ fn dir_size(dir: &Path) -> u64 {
 }
 
 /// `n` Han strings of 2 to 4 chars cut from the text at fixed strides, most of them across
-/// word boundaries: what literal search adds.
+/// word boundaries: what literal search adds. Strings of stopwords only are left out (the
+/// index before literal search refused them as queries).
 fn make_literal_queries(corpus: &Corpus, n: usize) -> Vec<String> {
+    let seg = Segmenter::global();
     let runs: Vec<Vec<char>> = corpus
         .lines
         .iter()
@@ -778,13 +780,15 @@ fn make_literal_queries(corpus: &Corpus, n: usize) -> Vec<String> {
                 .collect::<Vec<Vec<char>>>()
         })
         .collect();
-    (0..n)
+    (0..n * 2)
         .filter_map(|i| {
             let run = runs.get((i * 7) % runs.len().max(1))?;
             let len = 2 + i % 3;
             let start = (i * 3) % (run.len() - len + 1);
-            Some(run[start..start + len].iter().collect())
+            let s: String = run[start..start + len].iter().collect();
+            (!seg.query_tokens(&s).is_empty()).then_some(s)
         })
+        .take(n)
         .collect()
 }
 
