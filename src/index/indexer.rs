@@ -249,8 +249,8 @@ impl Indexer {
         // A token of 2 Han chars takes 6 bytes and 2 more for its length and position.
         let mut whole = TokenEncoder::with_capacity(total_tokens * 8);
         let mut base = 0u32;
-        // A Han char takes 3 bytes and 2 more for its length and position.
-        let mut whole_chars = TokenEncoder::with_capacity(doc.text.len() / 3 * 5);
+        // A Han char takes 3 bytes and 2 more for its length and position, its pair 6 and 2.
+        let mut whole_chars = TokenEncoder::with_capacity(doc.text.len() / 3 * 13);
         let mut chars_base = 0u32;
         let mut paras = Vec::with_capacity(doc.paragraphs.len());
         for ((p, toks), original) in doc.paragraphs.iter().zip(tokens).zip(originals) {
@@ -295,7 +295,7 @@ impl Indexer {
                 last = last.max(t.position);
             }
             d.add_text(f.text, para.finish());
-            let mut para_chars = TokenEncoder::with_capacity(text.len() / 3 * 5);
+            let mut para_chars = TokenEncoder::with_capacity(text.len() / 3 * 13);
             let n = push_han_chars(text, 0, &mut para_chars);
             push_han_chars(text, chars_base, &mut whole_chars);
             d.add_text(f.chars, para_chars.finish());
@@ -405,14 +405,27 @@ impl Indexer {
     }
 }
 
-/// Adds every Han char of `text` to `out` as a token at `base` + its char offset; returns the
-/// number of chars of `text`.
+/// Adds every Han char of `text` to `out` as a token at `base` + its char offset, and every
+/// pair of neighbouring Han chars at the offset of its first char (see
+/// [`schema::han_char_terms`]); returns the number of chars of `text`.
 fn push_han_chars(text: &str, base: u32, out: &mut TokenEncoder) -> u32 {
-    let mut buf = [0u8; 4];
+    let mut pair = String::with_capacity(8);
+    let mut previous: Option<char> = None;
     let mut n = 0u32;
     for c in text.chars() {
         if is_han(c) {
-            out.push(c.encode_utf8(&mut buf), base.saturating_add(n));
+            let at = base.saturating_add(n);
+            if let Some(p) = previous {
+                pair.clear();
+                pair.push(p);
+                pair.push(c);
+                out.push(&pair, at.saturating_sub(1));
+            }
+            let mut buf = [0u8; 4];
+            out.push(c.encode_utf8(&mut buf), at);
+            previous = Some(c);
+        } else {
+            previous = None;
         }
         n = n.saturating_add(1);
     }

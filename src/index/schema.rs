@@ -40,9 +40,10 @@ pub struct Fields {
     pub title: Field,
     pub title_stored: Field,
     pub text: Field,
-    /// Every Han character of the normalised text as one token, at its char offset (a
-    /// document's paragraphs [`PARAGRAPH_GAP`](super::indexer) apart): a phrase of chars finds a
-    /// string wherever it stands, whatever the segmenter cut.
+    /// Every Han character of the normalised text, and every pair of neighbouring Han
+    /// characters, as a token at the char offset of its (first) char (a document's paragraphs
+    /// far apart): a phrase of them finds a string wherever it stands, whatever the segmenter
+    /// cut (see [`han_char_terms`]).
     pub chars: Field,
     /// The same for the title (document level only).
     pub title_chars: Field,
@@ -252,9 +253,23 @@ pub fn han_literal(text: &str) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
+/// The terms a Han string is looked for by in the character fields, at consecutive
+/// positions: its one char, or each pair of neighbouring chars. The fields hold every Han char
+/// and every pair of neighbouring Han chars at the position of its first char, so a phrase of
+/// pairs matches exactly where the string stands, and pairs, far rarer than single chars,
+/// keep the phrase fast.
+pub fn han_char_terms(literal: &str) -> Vec<String> {
+    let chars: Vec<char> = literal.chars().collect();
+    match chars.as_slice() {
+        [] => Vec::new(),
+        [one] => vec![one.to_string()],
+        _ => chars.windows(2).map(|w| w.iter().collect()).collect(),
+    }
+}
+
 /// tantivy tokenizer of the character fields for queries: a Han term (see [`han_literal`])
-/// becomes its chars at consecutive positions; any other term gives no token, so that the
-/// character fields never match a part of it.
+/// becomes its [`han_char_terms`]; any other term gives no token, so that the character fields
+/// never match a part of it.
 #[derive(Debug, Clone, Default)]
 pub struct HanCharTokenizer {
     tokens: Vec<Token>,
@@ -266,14 +281,18 @@ impl Tokenizer for HanCharTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream<'a> {
         self.tokens.clear();
         if let Some(literal) = han_literal(text) {
-            self.tokens
-                .extend(literal.char_indices().enumerate().map(|(i, (b, c))| Token {
-                    offset_from: b,
-                    offset_to: b + c.len_utf8(),
-                    position: i,
-                    text: c.to_string(),
-                    position_length: 1,
-                }));
+            self.tokens.extend(
+                han_char_terms(&literal)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(position, text)| Token {
+                        offset_from: 0,
+                        offset_to: 0,
+                        position,
+                        text,
+                        position_length: 1,
+                    }),
+            );
         }
         VecTokenStream::over(&mut self.tokens)
     }

@@ -357,9 +357,9 @@ fn snippets(
 
 /// The query "the Han string `literal` stands here" on a character field.
 pub(crate) fn chars_phrase(field: tantivy::schema::Field, literal: &str) -> Box<dyn Query> {
-    let terms: Vec<Term> = literal
-        .chars()
-        .map(|c| Term::from_field_text(field, c.encode_utf8(&mut [0u8; 4])))
+    let terms: Vec<Term> = schema::han_char_terms(literal)
+        .iter()
+        .map(|t| Term::from_field_text(field, t))
         .collect();
     match terms.as_slice() {
         [] => Box::new(BooleanQuery::new(Vec::new())),

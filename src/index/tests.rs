@@ -526,6 +526,7 @@ fn multipolar() -> Vec<Document> {
             &["推动建立多极世界。"],
         ),
         doc("mp-c", "2007-08-16", Lang::Zh, "测试", &["各方讨论了极化问题。"]),
+        doc("mp-d", "2008-08-28", Lang::Zh, "测试", &["各方决心打击。三股势力猖獗。"]),
     ]
 }
 
@@ -551,8 +552,12 @@ fn a_han_string_is_found_wherever_it_stands() {
     let mut r = SearchRequest::new("多极");
     r.from = Some(parse_date_bound("2006", false).unwrap());
     assert_eq!(search(&data, &r).unwrap().hits.len(), 1);
-    // A string never spans two paragraphs.
+    // A string never spans two paragraphs, nor punctuation; with slop, the words may.
     assert!(ids(&data, "民主化多极").is_empty());
+    assert!(ids(&data, "\"打击三股势力\"").is_empty());
+    assert!(ids(&data, "打击三股势力").is_empty());
+    assert_eq!(ids(&data, "\"打击三股势力\"~1"), ["mp-d"]);
+    assert_eq!(ids(&data, "三股势力猖獗"), ["mp-d"]);
     // KWIC: every occurrence, overlapping ones too.
     let lines = kwic(&data, &KwicRequest::new("多极")).unwrap();
     let hits: Vec<(&str, u32, &str)> = lines
@@ -665,6 +670,13 @@ fn an_index_of_an_older_layout_asks_for_a_rebuild_and_goes() {
     assert!(report.rebuilt);
     assert!(!old.exists());
     assert_eq!(ids(&data, "机构"), ["zh-a"]);
+}
+
+#[test]
+fn a_string_is_looked_for_by_its_pairs_of_chars() {
+    assert_eq!(schema::han_char_terms("多"), ["多"]);
+    assert_eq!(schema::han_char_terms("多极化"), ["多极", "极化"]);
+    assert!(schema::han_char_terms("").is_empty());
 }
 
 #[test]
