@@ -171,7 +171,9 @@ impl Indexer {
         };
         // The writer's copy of the index reads the analysed fields as encoded tokens.
         for name in [schema::TEXT_TOKENIZER, schema::CHARS_TOKENIZER] {
-            index.tokenizers().register(name, EncodedTokenizer::default());
+            index
+                .tokenizers()
+                .register(name, EncodedTokenizer::default());
         }
         let threads = options.threads.clamp(1, MAX_THREADS);
         let budget = options.memory_budget.max(threads * MIN_MEMORY_PER_THREAD);
@@ -315,11 +317,7 @@ impl Indexer {
         d.add_text(f.title, title.finish());
         d.add_text(f.text, whole.finish());
         let mut title_chars = TokenEncoder::default();
-        push_han_chars(
-            &normalize_detecting(&doc.meta.title).0,
-            0,
-            &mut title_chars,
-        );
+        push_han_chars(&normalize_detecting(&doc.meta.title).0, 0, &mut title_chars);
         d.add_text(f.title_chars, title_chars.finish());
         d.add_text(f.chars, whole_chars.finish());
 

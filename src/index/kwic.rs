@@ -1,9 +1,9 @@
 //! Keyword in context: every occurrence of a term, with the text around it.
 
 use super::IndexError;
-use super::schema::{self, LEVEL_PARA};
 use super::query::has_alias;
 use super::schema::han_literal;
+use super::schema::{self, LEVEL_PARA};
 use super::search::{
     char_index, chars_phrase, date_field, lang_of, literal_occurrences, load, open_searcher,
     stored_paragraph, term_query,
@@ -90,11 +90,7 @@ pub fn kwic(data: &DataDir, req: &KwicRequest) -> Result<Vec<KwicLine>, IndexErr
     }
     let term = normalize_detecting(req.term.trim()).0;
     let seg = Segmenter::global();
-    let literal = if req.words {
-        None
-    } else {
-        han_literal(&term)
-    };
+    let literal = if req.words { None } else { han_literal(&term) };
     let wanted = seg.query_tokens(&term);
     // As in search, a term of an alias group also finds the group's other names.
     let with_words = literal.is_none() || has_alias(&term);
@@ -159,7 +155,10 @@ pub fn kwic(data: &DataDir, req: &KwicRequest) -> Result<Vec<KwicLine>, IndexErr
                 .collect()
         };
         for (s, e) in spans {
-            let (cs, ce) = (to_char(s).min(original.len()), to_char(e).min(original.len()));
+            let (cs, ce) = (
+                to_char(s).min(original.len()),
+                to_char(e).min(original.len()),
+            );
             lines.push(KwicLine {
                 id: p.id.clone(),
                 date,

@@ -120,7 +120,10 @@ fn check(c: &Corpus, s: &str) -> Result<(), TestCaseError> {
         .collect();
     if has_alias(s) {
         // The words of an alias group also find its other names.
-        prop_assert!(found.is_superset(&expected), "{s}: {found:?} ⊉ {expected:?}");
+        prop_assert!(
+            found.is_superset(&expected),
+            "{s}: {found:?} ⊉ {expected:?}"
+        );
     } else {
         prop_assert_eq!(&found, &expected, "search {}", s);
     }

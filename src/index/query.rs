@@ -173,7 +173,9 @@ fn literal_recall(ast: UserInputAst) -> UserInputAst {
                 .map(|(occur, sub)| (occur, literal_recall(sub)))
                 .collect(),
         ),
-        UserInputAst::Boost(sub, boost) => UserInputAst::Boost(Box::new(literal_recall(*sub)), boost),
+        UserInputAst::Boost(sub, boost) => {
+            UserInputAst::Boost(Box::new(literal_recall(*sub)), boost)
+        }
         UserInputAst::Leaf(leaf) => match *leaf {
             UserInputLeaf::Literal(lit) => {
                 let Some(char_fields) = literal_fields(&lit) else {
@@ -194,7 +196,11 @@ fn literal_recall(ast: UserInputAst) -> UserInputAst {
                 );
                 let words_alone = lit.slop > 0 || has_alias(&lit.phrase);
                 let words = UserInputAst::Leaf(Box::new(UserInputLeaf::Literal(lit)));
-                let chars_occur = if words_alone { Occur::Should } else { Occur::Must };
+                let chars_occur = if words_alone {
+                    Occur::Should
+                } else {
+                    Occur::Must
+                };
                 UserInputAst::Clause(vec![
                     (Some(chars_occur), chars),
                     (Some(Occur::Should), words),

@@ -150,7 +150,10 @@ pub fn tokenizers() -> TokenizerManager {
         TEXT_TOKENIZER,
         TextAnalyzer::from(QueryTokenizer::default()),
     );
-    m.register(CHARS_TOKENIZER, TextAnalyzer::from(HanCharTokenizer::default()));
+    m.register(
+        CHARS_TOKENIZER,
+        TextAnalyzer::from(HanCharTokenizer::default()),
+    );
     m.register(
         KEYWORD_TOKENIZER,
         TextAnalyzer::builder(RawTokenizer::default())
@@ -281,18 +284,16 @@ impl Tokenizer for HanCharTokenizer {
     fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream<'a> {
         self.tokens.clear();
         if let Some(literal) = han_literal(text) {
-            self.tokens.extend(
-                han_char_terms(&literal)
-                    .into_iter()
-                    .enumerate()
-                    .map(|(position, text)| Token {
+            self.tokens
+                .extend(han_char_terms(&literal).into_iter().enumerate().map(
+                    |(position, text)| Token {
                         offset_from: 0,
                         offset_to: 0,
                         position,
                         text,
                         position_length: 1,
-                    }),
-            );
+                    },
+                ));
         }
         VecTokenStream::over(&mut self.tokens)
     }

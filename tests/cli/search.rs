@@ -130,7 +130,10 @@ fn india_is_found_inside_indonesia_and_ranks_below_the_word() {
     assert_eq!(v["hits"][0]["id"], "srch-chs-2018-declaration", "{v}");
     let chars = original(dir.path(), "srch-chs-2002-declaration");
     let marked = highlighted(&v["hits"][1], &chars);
-    assert!(!marked.is_empty() && marked.iter().all(|m| m == "印度"), "{marked:?}");
+    assert!(
+        !marked.is_empty() && marked.iter().all(|m| m == "印度"),
+        "{marked:?}"
+    );
     assert_eq!(
         hit_ids(&search(dir.path(), &["印度尼西亚"])),
         ["srch-chs-2002-declaration"]
@@ -152,7 +155,10 @@ fn huge_limits_windows_and_deep_queries_are_clear_errors() {
         (vec!["search", "机构", "--limit", huge.as_str()], "--limit"),
         (vec!["search", "机构", "--limit", "0"], "--limit"),
         (vec!["search", "机构", "--limit", "10001"], "1..=10000"),
-        (vec!["search", "机构", "--snippets", huge.as_str()], "--snippets"),
+        (
+            vec!["search", "机构", "--snippets", huge.as_str()],
+            "--snippets",
+        ),
         (vec!["kwic", "机构", "--window", huge.as_str()], "--window"),
         (vec!["kwic", "机构", "--window", "501"], "0..=500"),
         (vec!["search", huge_query.as_str()], "at most 4096"),
@@ -164,7 +170,10 @@ fn huge_limits_windows_and_deep_queries_are_clear_errors() {
         assert!(err.contains(says), "{:?}: {err}", &args[..2]);
         assert!(!err.contains("panicked") && err.len() < 1000, "{err}");
     }
-    run_ok(dir.path(), &["search", "机构", "--limit", "10000", "--snippets", "100"]);
+    run_ok(
+        dir.path(),
+        &["search", "机构", "--limit", "10000", "--snippets", "100"],
+    );
     run_ok(dir.path(), &["kwic", "机构", "--window", "500"]);
 }
 
