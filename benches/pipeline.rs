@@ -30,6 +30,9 @@
 //!   peer's wall time on all cores, ≥ 2 x its CPU time, peak RSS ≤ the peer's + 100 MB); with
 //!   pure-Python `jieba` importable, that variant too, in the last round.
 //!
+//! `SCOWAY_BENCH_PROFILE=index` measures the index alone: build on all cores, peak RSS, size
+//! on disk, and the latency of 1,000 mixed and 1,000 literal queries.
+//!
 //! Figures are printed and written to `target/bench-pipeline.json`. They are measurements,
 //! not assertions: no figure fails the run. `SCOWAY_BENCH_PROFILE=tokenize|build|code` runs
 //! only that part (for a profiler).
@@ -547,6 +550,7 @@ fn main() {
         Ok("tokenize") => return profile_tokenize(&corpus),
         Ok("build") => return profile_build(&corpus),
         Ok("code") => return profile_code(&corpus),
+        Ok("index") => return profile_index(&corpus),
         _ => {}
     }
 
@@ -883,6 +887,105 @@ fn make_queries(corpus: &Corpus, n: usize) -> Vec<String> {
         i += 1;
     }
     queries
+}
+
+/// Bytes of the files under `dir`.
+fn dir_size(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .map(|e| match e.file_type() {
+            Ok(t) if t.is_dir() => dir_size(&e.path()),
+            _ => e.metadata().map_or(0, |m| m.len()),
+        })
+        .sum()
+}
+
+/// `n` Han strings of 2 to 4 chars cut from the text at fixed strides, most of them across
+/// word boundaries: what literal search adds. Strings of stopwords only are left out (the
+/// index before literal search refused them as queries).
+fn make_literal_queries(corpus: &Corpus, n: usize) -> Vec<String> {
+    let seg = Segmenter::global();
+    let runs: Vec<Vec<char>> = corpus
+        .lines
+        .iter()
+        .take(400)
+        .flat_map(|l| {
+            scoway::text::normalize(l, Default::default())
+                .split(|c: char| !scoway::segment::is_han(c))
+                .filter(|r| r.chars().count() >= 4)
+                .map(|r| r.chars().collect())
+                .collect::<Vec<Vec<char>>>()
+        })
+        .collect();
+    (0..n * 2)
+        .filter_map(|i| {
+            let run = runs.get((i * 7) % runs.len().max(1))?;
+            let len = 2 + i % 3;
+            let start = (i * 3) % (run.len() - len + 1);
+            let s: String = run[start..start + len].iter().collect();
+            (!seg.query_tokens(&s).is_empty()).then_some(s)
+        })
+        .take(n)
+        .collect()
+}
+
+/// p50 and p99 latency in ms of `queries` (with snippets), and how many found something.
+fn query_latencies(data: &DataDir, queries: &[String]) -> (f64, f64, usize) {
+    let mut latencies = Vec::with_capacity(queries.len());
+    let mut hits = 0usize;
+    for q in queries {
+        let req = SearchRequest::new(q.clone());
+        let t = Instant::now();
+        let res = index::search(data, &req).expect("query runs");
+        latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+        hits += usize::from(!res.hits.is_empty());
+    }
+    latencies.sort_by(f64::total_cmp);
+    (
+        round2(percentile(&latencies, 0.50)),
+        round2(percentile(&latencies, 0.99)),
+        hits,
+    )
+}
+
+/// The cost of the index alone, for before/after comparisons of its design: ingest, build on
+/// all cores (wall time, peak RSS of the build), the index's size on disk, and 1,000 mixed
+/// queries and 1,000 literal ones (Han strings across word boundaries), with snippets.
+fn profile_index(corpus: &Corpus) {
+    let load_start = load_average();
+    let (_work, data) = ingested(corpus);
+    reset_peak_rss();
+    let t = Instant::now();
+    pipeline::build(&data, &BuildOptions::default()).expect("build");
+    let build_s = t.elapsed().as_secs_f64();
+    let rss = peak_rss_mb();
+    let index_mb = dir_size(&data.index_dir()) as f64 / MB;
+    let store_mb = dir_size(&data.store_dir()) as f64 / MB;
+    let (p50, p99, hits) = query_latencies(&data, &make_queries(corpus, 1000));
+    let literal = make_literal_queries(corpus, 1000);
+    let (lp50, lp99, lhits) = query_latencies(&data, &literal);
+    println!(
+        "{}",
+        json!({
+            "corpus_mb": round2(corpus.bytes as f64 / MB),
+            "load_average_start": load_start,
+            "load_average_end": load_average(),
+            "build_all_cores_s": round2(build_s),
+            "build_peak_rss_mb": rss.round(),
+            "index_mb": round2(index_mb),
+            "store_mb": round2(store_mb),
+            "mixed_queries_p50_ms": p50,
+            "mixed_queries_p99_ms": p99,
+            "mixed_queries_with_hits": hits,
+            "literal_queries": literal.len(),
+            "literal_queries_p50_ms": lp50,
+            "literal_queries_p99_ms": lp99,
+            "literal_queries_with_hits": lhits,
+        })
+    );
 }
 
 fn round2(x: f64) -> f64 {

@@ -6,7 +6,8 @@ use super::encoded::{EncodedTokenizer, TokenEncoder};
 use super::schema::{self, Fields, LEVEL_DOC, LEVEL_PARA, SCHEMA};
 use crate::corpus::Document;
 use crate::layout::DataDir;
-use crate::segment::{Segmenter, Token, analysis_fingerprint};
+use crate::segment::{Segmenter, Token, analysis_fingerprint, is_han};
+use crate::text::normalize_detecting;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -86,6 +87,8 @@ pub struct IndexReport {
 /// Writes the index. Dropping it without [`Indexer::commit`] discards every change.
 pub struct Indexer {
     path: PathBuf,
+    /// Indexes of earlier schemas, removed once this one is committed.
+    older: Vec<PathBuf>,
     writer: IndexWriter,
     fields: Fields,
     committed: HashMap<String, String>,
@@ -167,9 +170,11 @@ impl Indexer {
             }
         };
         // The writer's copy of the index reads the analysed fields as encoded tokens.
-        index
-            .tokenizers()
-            .register(schema::TEXT_TOKENIZER, EncodedTokenizer::default());
+        for name in [schema::TEXT_TOKENIZER, schema::CHARS_TOKENIZER] {
+            index
+                .tokenizers()
+                .register(name, EncodedTokenizer::default());
+        }
         let threads = options.threads.clamp(1, MAX_THREADS);
         let budget = options.memory_budget.max(threads * MIN_MEMORY_PER_THREAD);
         let writer: IndexWriter = index
@@ -190,6 +195,7 @@ impl Indexer {
         };
         Ok(Self {
             path,
+            older: schema::older_indexes(data),
             writer,
             fields: schema::fields(),
             committed,
@@ -245,6 +251,9 @@ impl Indexer {
         // A token of 2 Han chars takes 6 bytes and 2 more for its length and position.
         let mut whole = TokenEncoder::with_capacity(total_tokens * 8);
         let mut base = 0u32;
+        // A Han char takes 3 bytes and 2 more for its length and position, its pair 6 and 2.
+        let mut whole_chars = TokenEncoder::with_capacity(doc.text.len() / 3 * 13);
+        let mut chars_base = 0u32;
         let mut paras = Vec::with_capacity(doc.paragraphs.len());
         for ((p, toks), original) in doc.paragraphs.iter().zip(tokens).zip(originals) {
             let Some(text) = doc.text.get(p.byte_start..p.byte_end) else {
@@ -288,8 +297,13 @@ impl Indexer {
                 last = last.max(t.position);
             }
             d.add_text(f.text, para.finish());
+            let mut para_chars = TokenEncoder::with_capacity(text.len() / 3 * 13);
+            let n = push_han_chars(text, 0, &mut para_chars);
+            push_han_chars(text, chars_base, &mut whole_chars);
+            d.add_text(f.chars, para_chars.finish());
             paras.push(d);
-            base += last + PARAGRAPH_GAP;
+            base = base.saturating_add(last).saturating_add(PARAGRAPH_GAP);
+            chars_base = chars_base.saturating_add(n).saturating_add(PARAGRAPH_GAP);
         }
 
         let mut d = TantivyDocument::new();
@@ -302,6 +316,10 @@ impl Indexer {
         }
         d.add_text(f.title, title.finish());
         d.add_text(f.text, whole.finish());
+        let mut title_chars = TokenEncoder::default();
+        push_han_chars(&normalize_detecting(&doc.meta.title).0, 0, &mut title_chars);
+        d.add_text(f.title_chars, title_chars.finish());
+        d.add_text(f.chars, whole_chars.finish());
 
         let map_err = |e| IndexError::tantivy(&self.path, e);
         // One batch: the document and its paragraphs reach the indexing thread together (one
@@ -370,14 +388,46 @@ impl Indexer {
         prepared.set_payload(&payload);
         prepared.commit().map_err(map_err)?;
         self.writer.wait_merging_threads().map_err(map_err)?;
+        for old in &self.older {
+            // Only disk space is at stake: a leftover is never read, and the next build
+            // tries again.
+            let _ = std::fs::remove_dir_all(old);
+        }
         Ok(IndexReport {
             upserted,
             paragraphs: self.paragraphs.load(Ordering::Relaxed),
             removed,
             documents,
-            rebuilt: self.rebuilt,
+            rebuilt: self.rebuilt || !self.older.is_empty(),
         })
     }
+}
+
+/// Adds every Han char of `text` to `out` as a token at `base` + its char offset, and every
+/// pair of neighbouring Han chars at the offset of its first char (see
+/// [`schema::han_char_terms`]); returns the number of chars of `text`.
+fn push_han_chars(text: &str, base: u32, out: &mut TokenEncoder) -> u32 {
+    let mut pair = String::with_capacity(8);
+    let mut previous: Option<char> = None;
+    let mut n = 0u32;
+    for c in text.chars() {
+        if is_han(c) {
+            let at = base.saturating_add(n);
+            if let Some(p) = previous {
+                pair.clear();
+                pair.push(p);
+                pair.push(c);
+                out.push(&pair, at.saturating_sub(1));
+            }
+            let mut buf = [0u8; 4];
+            out.push(c.encode_utf8(&mut buf), at);
+            previous = Some(c);
+        } else {
+            previous = None;
+        }
+        n = n.saturating_add(1);
+    }
+    n
 }
 
 /// A date as the index stores it: midnight UTC.

@@ -1,8 +1,12 @@
 //! Full-text index (tantivy): documents and paragraphs, search with filters and highlighted
 //! snippets, keyword in context.
 //!
-//! One tantivy index in `<data-dir>/index/v1` holds two granularities, told apart by the `level`
+//! One tantivy index in `<data-dir>/index/v3` holds two granularities, told apart by the `level`
 //! field: one entry per document (ranking of documents) and one per paragraph (snippets, KWIC).
+//! Beside the words, the `chars` and `title_chars` fields index every Han character at its
+//! char offset, so that a Han query string is found wherever it stands (a phrase of chars),
+//! whatever the segmenter cut; see [`parse_query`].
+//!
 //! Text is indexed from the tokens of [`crate::segment::Segmenter::tokenize`], handed to
 //! tantivy's writer in a compact encoding (see `encoded.rs`; tantivy's own
 //! `PreTokenizedString` costs a JSON round trip per field), and the tokenizer registered for
@@ -21,10 +25,13 @@ mod schema;
 mod search;
 
 pub use indexer::{IndexReport, Indexer, IndexerOptions};
-pub use kwic::{KwicLine, KwicRequest, KwicSort, kwic};
-pub use query::{ParsedQuery, parse_query};
-pub use schema::QueryTokenizer;
-pub use search::{SearchHit, SearchRequest, SearchResults, Snippet, parse_date_bound, search};
+pub use kwic::{KwicLine, KwicRequest, KwicSort, MAX_WINDOW, kwic};
+pub use query::{MAX_QUERY_CHARS, MAX_QUERY_DEPTH, ParsedQuery, parse_query};
+pub use schema::{HanCharTokenizer, QueryTokenizer, han_literal};
+pub use search::{
+    MAX_LIMIT, MAX_SNIPPETS, SearchHit, SearchRequest, SearchResults, Snippet, parse_date_bound,
+    search,
+};
 
 use std::path::PathBuf;
 
@@ -38,6 +45,11 @@ pub enum IndexError {
          rebuild it"
     )]
     Stale(PathBuf),
+    #[error(
+        "the index in {0} was made by an older scoway (another index layout): run `scoway \
+         build` to rebuild it"
+    )]
+    OldLayout(PathBuf),
     #[error("cannot create index directory {path}: {source}")]
     Io {
         path: PathBuf,
@@ -72,5 +84,7 @@ impl IndexError {
     }
 }
 
+#[cfg(test)]
+mod literal_tests;
 #[cfg(test)]
 mod tests;

@@ -1,6 +1,6 @@
 //! The schema, its fields, and the tokenizers every open index registers.
 
-use crate::segment::Segmenter;
+use crate::segment::{Segmenter, is_han};
 use crate::text::normalize_detecting;
 use std::path::PathBuf;
 use std::sync::LazyLock;
@@ -16,11 +16,14 @@ use tantivy::tokenizer::{
 /// Name of the tokenizer of the `text` and `title` fields: [`QueryTokenizer`] for queries;
 /// the index writer registers its decoder of pre-tokenized text under the same name.
 pub const TEXT_TOKENIZER: &str = "scoway";
+/// Name of the tokenizer of the character fields (`chars`, `title_chars`): [`HanCharTokenizer`]
+/// for queries; the index writer registers its decoder under the same name.
+pub const CHARS_TOKENIZER: &str = "scoway_chars";
 /// Name of the tokenizer of keyword fields (`body`, `doc_type`, `lang`): whole value, lower-cased.
 pub const KEYWORD_TOKENIZER: &str = "keyword";
 
 /// Schema version: the directory under `index/` (a new schema gets a new directory).
-pub const SCHEMA_DIR: &str = "v2";
+pub const SCHEMA_DIR: &str = "v3";
 
 /// `level` values.
 pub const LEVEL_DOC: &str = "doc";
@@ -37,6 +40,13 @@ pub struct Fields {
     pub title: Field,
     pub title_stored: Field,
     pub text: Field,
+    /// Every Han character of the normalised text, and every pair of neighbouring Han
+    /// characters, as a token at the char offset of its (first) char (a document's paragraphs
+    /// far apart): a phrase of them finds a string wherever it stands, whatever the segmenter
+    /// cut (see [`han_char_terms`]).
+    pub chars: Field,
+    /// The same for the title (document level only).
+    pub title_chars: Field,
     pub date: Field,
     pub year: Field,
     pub body: Field,
@@ -60,6 +70,11 @@ fn build_schema() -> (Schema, Fields) {
             .set_tokenizer(TEXT_TOKENIZER)
             .set_index_option(IndexRecordOption::WithFreqsAndPositions),
     );
+    let chars = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(CHARS_TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
     let keyword = TextOptions::default()
         .set_indexing_options(
             TextFieldIndexing::default()
@@ -74,6 +89,8 @@ fn build_schema() -> (Schema, Fields) {
         title: b.add_text_field("title", analysed.clone()),
         title_stored: b.add_text_field("title_stored", STORED),
         text: b.add_text_field("text", analysed),
+        chars: b.add_text_field("chars", chars.clone()),
+        title_chars: b.add_text_field("title_chars", chars),
         date: b.add_date_field(
             "date",
             DateOptions::default()
@@ -106,12 +123,36 @@ pub fn index_path(data: &crate::layout::DataDir) -> PathBuf {
     data.index_dir().join(SCHEMA_DIR)
 }
 
+/// Indexes of earlier schemas beside the current one (`index/v1`, `index/v2`, ...).
+pub fn older_indexes(data: &crate::layout::DataDir) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(data.index_dir()) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name != SCHEMA_DIR
+                && name.len() > 1
+                && name.starts_with('v')
+                && name[1..].bytes().all(|b| b.is_ascii_digit())
+                && e.path().join("meta.json").exists()
+        })
+        .map(|e| e.path())
+        .collect()
+}
+
 /// Tokenizers for the schema's fields.
 pub fn tokenizers() -> TokenizerManager {
     let m = TokenizerManager::default();
     m.register(
         TEXT_TOKENIZER,
         TextAnalyzer::from(QueryTokenizer::default()),
+    );
+    m.register(
+        CHARS_TOKENIZER,
+        TextAnalyzer::from(HanCharTokenizer::default()),
     );
     m.register(
         KEYWORD_TOKENIZER,
@@ -125,7 +166,7 @@ pub fn tokenizers() -> TokenizerManager {
 /// Registers our tokenizers on an opened or created index.
 pub fn register(index: &Index) {
     let m = tokenizers();
-    for name in [TEXT_TOKENIZER, KEYWORD_TOKENIZER] {
+    for name in [TEXT_TOKENIZER, CHARS_TOKENIZER, KEYWORD_TOKENIZER] {
         if let Some(t) = m.get(name) {
             index.tokenizers().register(name, t);
         }
@@ -144,6 +185,17 @@ pub struct QueryTokenizer {
 pub struct VecTokenStream<'a> {
     tokens: &'a mut Vec<Token>,
     next: usize,
+}
+
+impl<'a> VecTokenStream<'a> {
+    fn over(tokens: &'a mut Vec<Token>) -> Self {
+        if tokens.is_empty() {
+            // `token()` must have something to point at even before the first advance.
+            tokens.push(Token::default());
+            return VecTokenStream { next: 1, tokens };
+        }
+        VecTokenStream { tokens, next: 0 }
+    }
 }
 
 impl TokenStream for VecTokenStream<'_> {
@@ -184,17 +236,65 @@ impl Tokenizer for QueryTokenizer {
                     position_length: 1,
                 }),
         );
-        if self.tokens.is_empty() {
-            // `token()` must have something to point at even before the first advance.
-            self.tokens.push(Token::default());
-            return VecTokenStream {
-                next: 1,
-                tokens: &mut self.tokens,
-            };
+        VecTokenStream::over(&mut self.tokens)
+    }
+}
+
+/// The Han text of a query term, normalised like documents with whitespace dropped, or `None`
+/// when the term has anything but Han characters and whitespace (or no Han character): what
+/// the character fields are searched for.
+pub fn han_literal(text: &str) -> Option<String> {
+    let normalized = normalize_detecting(text).0;
+    let mut out = String::with_capacity(normalized.len());
+    for c in normalized.chars() {
+        if is_han(c) {
+            out.push(c);
+        } else if !c.is_whitespace() {
+            return None;
         }
-        VecTokenStream {
-            tokens: &mut self.tokens,
-            next: 0,
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The terms a Han string is looked for by in the character fields, at consecutive
+/// positions: its one char, or each pair of neighbouring chars. The fields hold every Han char
+/// and every pair of neighbouring Han chars at the position of its first char, so a phrase of
+/// pairs matches exactly where the string stands, and pairs, far rarer than single chars,
+/// keep the phrase fast.
+pub fn han_char_terms(literal: &str) -> Vec<String> {
+    let chars: Vec<char> = literal.chars().collect();
+    match chars.as_slice() {
+        [] => Vec::new(),
+        [one] => vec![one.to_string()],
+        _ => chars.windows(2).map(|w| w.iter().collect()).collect(),
+    }
+}
+
+/// tantivy tokenizer of the character fields for queries: a Han term (see [`han_literal`])
+/// becomes its [`han_char_terms`]; any other term gives no token, so that the character fields
+/// never match a part of it.
+#[derive(Debug, Clone, Default)]
+pub struct HanCharTokenizer {
+    tokens: Vec<Token>,
+}
+
+impl Tokenizer for HanCharTokenizer {
+    type TokenStream<'a> = VecTokenStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> VecTokenStream<'a> {
+        self.tokens.clear();
+        if let Some(literal) = han_literal(text) {
+            self.tokens
+                .extend(han_char_terms(&literal).into_iter().enumerate().map(
+                    |(position, text)| Token {
+                        offset_from: 0,
+                        offset_to: 0,
+                        position,
+                        text,
+                        position_length: 1,
+                    },
+                ));
         }
+        VecTokenStream::over(&mut self.tokens)
     }
 }

@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::ops::Bound;
 use std::path::Path;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, PhraseQuery, Query, RangeQuery, TermQuery};
 use tantivy::schema::{IndexRecordOption, Term, Value};
 use tantivy::{DocAddress, ReloadPolicy, Searcher, TantivyDocument};
 
@@ -22,6 +22,11 @@ use tantivy::{DocAddress, ReloadPolicy, Searcher, TantivyDocument};
 const SNIPPET_CHARS: usize = 200;
 /// Chars kept before the first highlight when a paragraph is cut.
 const SNIPPET_LEAD: usize = 60;
+
+/// Most hits a search returns (`--limit`).
+pub const MAX_LIMIT: usize = 10_000;
+/// Most snippets per hit (`--snippets`).
+pub const MAX_SNIPPETS: usize = 100;
 
 /// A search: the query and its filters.
 #[derive(Debug, Clone)]
@@ -35,9 +40,9 @@ pub struct SearchRequest {
     pub doc_type: Option<String>,
     pub body: Option<String>,
     pub lang: Option<Lang>,
-    /// Maximum number of hits (at least 1).
+    /// Maximum number of hits (1..=[`MAX_LIMIT`]).
     pub limit: usize,
-    /// Snippets per hit.
+    /// Snippets per hit (0..=[`MAX_SNIPPETS`]).
     pub snippets: usize,
 }
 
@@ -127,6 +132,9 @@ pub fn parse_date_bound(s: &str, end: bool) -> Result<NaiveDate, IndexError> {
 pub(crate) fn open_searcher(data: &DataDir) -> Result<Searcher, IndexError> {
     let path = schema::index_path(data);
     let Some(index) = open_existing(&path)? else {
+        if let Some(old) = schema::older_indexes(data).into_iter().next() {
+            return Err(IndexError::OldLayout(old));
+        }
         return Err(IndexError::NoIndex(data.index_dir()));
     };
     check_fresh(&index, &path)?;
@@ -147,8 +155,17 @@ pub(crate) fn term_query(field: tantivy::schema::Field, value: &str) -> Box<dyn 
 
 /// Searches the index of `data`.
 pub fn search(data: &DataDir, req: &SearchRequest) -> Result<SearchResults, IndexError> {
-    if req.limit == 0 {
-        return Err(IndexError::Request("--limit must be at least 1".into()));
+    if !(1..=MAX_LIMIT).contains(&req.limit) {
+        return Err(IndexError::Request(format!(
+            "--limit must be between 1 and {MAX_LIMIT}, not {}",
+            req.limit
+        )));
+    }
+    if req.snippets > MAX_SNIPPETS {
+        return Err(IndexError::Request(format!(
+            "--snippets must be between 0 and {MAX_SNIPPETS}, not {}",
+            req.snippets
+        )));
     }
     if let (Some(from), Some(to)) = (req.from, req.to)
         && from > to
@@ -312,44 +329,98 @@ fn snippets(
             .map_err(|e| IndexError::tantivy(path, e))
     };
     let mut top = best(&in_document(parsed.query.box_clone()))?;
-    if top.is_empty() && !parsed.highlight_terms.is_empty() {
+    if top.is_empty()
+        && !(parsed.highlight_terms.is_empty() && parsed.highlight_literals.is_empty())
+    {
         // The document matches as a whole but no paragraph does alone (`上海精神 AND 主权`
         // with the two in different paragraphs): show the paragraphs with the query's terms.
-        let any_term = BooleanQuery::new(
-            parsed
-                .highlight_terms
-                .iter()
-                .map(|t| (Occur::Should, term_query(f.text, t)))
-                .collect(),
-        );
+        let terms = parsed
+            .highlight_terms
+            .iter()
+            .map(|t| (Occur::Should, term_query(f.text, t)));
+        let literals = parsed
+            .highlight_literals
+            .iter()
+            .map(|l| (Occur::Should, chars_phrase(f.chars, l)));
+        let any_term = BooleanQuery::new(terms.chain(literals).collect());
         top = best(&in_document(Box::new(any_term)))?;
     }
     let mut out = Vec::with_capacity(top.len());
     for (_, addr) in top {
         let p = stored_paragraph(&load(searcher, addr, path)?);
-        out.push(make_snippet(
-            &p,
-            &highlight_spans(&p.text, &parsed.highlight_terms),
-        ));
+        let mut spans = highlight_spans(&p.text, &parsed.highlight_terms);
+        spans.extend(literal_spans(&p.text, &parsed.highlight_literals));
+        out.push(make_snippet(&p, &merge_spans(spans, false)));
     }
     Ok(out)
+}
+
+/// The query "the Han string `literal` stands here" on a character field.
+pub(crate) fn chars_phrase(field: tantivy::schema::Field, literal: &str) -> Box<dyn Query> {
+    let terms: Vec<Term> = schema::han_char_terms(literal)
+        .iter()
+        .map(|t| Term::from_field_text(field, t))
+        .collect();
+    match terms.as_slice() {
+        [] => Box::new(BooleanQuery::new(Vec::new())),
+        [one] => Box::new(TermQuery::new(one.clone(), IndexRecordOption::WithFreqs)),
+        _ => Box::new(PhraseQuery::new(terms)),
+    }
+}
+
+/// Byte spans of every occurrence of each of `literals` in `text`.
+pub(crate) fn literal_spans(text: &str, literals: &BTreeSet<String>) -> Vec<(usize, usize)> {
+    literals
+        .iter()
+        .flat_map(|l| literal_occurrences(text, l))
+        .collect()
+}
+
+/// Byte spans of every place where `needle` starts in `text`, overlapping ones included
+/// (`多多` stands twice in `多多多`). Each search resumes one char after the last match, so the
+/// scan stays linear in the text plus the needle's length per match.
+pub(crate) fn literal_occurrences<'a>(
+    text: &'a str,
+    needle: &'a str,
+) -> impl Iterator<Item = (usize, usize)> + 'a {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        if needle.is_empty() {
+            return None;
+        }
+        let start = from + text.get(from..)?.find(needle)?;
+        let step = text[start..].chars().next().map_or(1, char::len_utf8);
+        from = start + step;
+        Some((start, start + needle.len()))
+    })
 }
 
 /// Byte spans of `text` whose tokens (main or sub-word) are among `terms`; overlapping and
 /// touching spans are merged, so that a word jieba cuts in pieces (`差/序/格局`) is marked as
 /// one.
 pub(crate) fn highlight_spans(text: &str, terms: &BTreeSet<String>) -> Vec<(usize, usize)> {
-    let mut spans: Vec<(usize, usize)> = Segmenter::global()
-        .tokenize(text, Lang::Zh)
-        .into_iter()
-        .filter(|t| terms.contains(&t.term))
-        .map(|t| (t.byte_start, t.byte_end))
-        .collect();
+    if terms.is_empty() {
+        return Vec::new();
+    }
+    merge_spans(
+        Segmenter::global()
+            .tokenize(text, Lang::Zh)
+            .into_iter()
+            .filter(|t| terms.contains(&t.term))
+            .map(|t| (t.byte_start, t.byte_end))
+            .collect(),
+        true,
+    )
+}
+
+/// Spans sorted, with overlapping ones (and touching ones, if `touching`) merged: two
+/// occurrences of a string side by side stay two highlights.
+fn merge_spans(mut spans: Vec<(usize, usize)>, touching: bool) -> Vec<(usize, usize)> {
     spans.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
     for (s, e) in spans {
         match merged.last_mut() {
-            Some(last) if s <= last.1 => last.1 = last.1.max(e),
+            Some(last) if s < last.1 || (touching && s == last.1) => last.1 = last.1.max(e),
             _ => merged.push((s, e)),
         }
     }

@@ -176,11 +176,19 @@ fn phrases_match_with_and_without_slop() {
 }
 
 #[test]
-fn a_country_does_not_match_inside_a_longer_name() {
+fn a_string_is_found_inside_a_longer_name_but_a_whole_word_ranks_first() {
     let (_d, data) = built();
-    assert_eq!(ids(&data, "印度"), ["zh-c"]);
+    // 印度 stands in zh-c as a word and in zh-b inside 印度尼西亚.
+    assert_eq!(ids(&data, "印度"), ["zh-b", "zh-c"]);
+    let res = search(&data, &SearchRequest::new("印度")).unwrap();
+    assert_eq!(res.hits[0].id, "zh-c", "{:?}", res.hits);
+    assert!(res.hits[0].score > res.hits[1].score);
     assert_eq!(ids(&data, "印度尼西亚"), ["zh-b"]);
     let lines = kwic(&data, &KwicRequest::new("印度")).unwrap();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    let mut words = KwicRequest::new("印度");
+    words.words = true;
+    let lines = kwic(&data, &words).unwrap();
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(lines[0].id, "zh-c");
 }
@@ -300,7 +308,11 @@ fn kwic_lists_every_occurrence_with_context() {
     let lines = kwic(&data, &KwicRequest::new("反恐怖机构")).unwrap();
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0].hit, "反恐怖机构");
-    assert!(kwic(&data, &KwicRequest::new("的")).is_err());
+    // A stopword is a string like any other; as a word it is nothing to look for.
+    assert_eq!(kwic(&data, &KwicRequest::new("的")).unwrap().len(), 1);
+    let mut words = KwicRequest::new("的");
+    words.words = true;
+    assert!(kwic(&data, &words).is_err());
 }
 
 #[test]
@@ -425,7 +437,7 @@ fn malformed_queries_are_errors_that_say_why() {
         ("(((", "parenthes"),
         ("date:[", "range"),
         ("", "empty"),
-        ("的", "nothing to search"),
+        ("，。", "nothing to search"),
         ("nosuchfield:x", "unknown field"),
         ("year:abc", "integer"),
         ("date:2001", "RFC 3339"),
@@ -490,5 +502,203 @@ fn touching_highlights_merge_into_one() {
     assert_eq!(
         search::highlight_spans(text, &terms),
         [(start, start + "差序格局".len())]
+    );
+}
+
+/// Documents where jieba does not cut at the string searched for (our own sentences).
+fn multipolar() -> Vec<Document> {
+    vec![
+        doc(
+            "mp-a",
+            "2005-07-05",
+            Lang::Zh,
+            "多极化声明",
+            &[
+                "各方支持世界多极化和国际关系民主化。",
+                "多极多极世界正在形成。",
+            ],
+        ),
+        doc(
+            "mp-b",
+            "2006-06-15",
+            Lang::Zh,
+            "测试",
+            &["推动建立多极世界。"],
+        ),
+        doc(
+            "mp-c",
+            "2007-08-16",
+            Lang::Zh,
+            "测试",
+            &["各方讨论了极化问题。"],
+        ),
+        doc(
+            "mp-d",
+            "2008-08-28",
+            Lang::Zh,
+            "测试",
+            &["各方决心打击。三股势力猖獗。"],
+        ),
+    ]
+}
+
+#[test]
+fn a_han_string_is_found_wherever_it_stands() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::new(dir.path());
+    build(&data, &multipolar());
+    assert_eq!(ids(&data, "多极"), ["mp-a", "mp-b"]);
+    assert_eq!(ids(&data, "\"多极\""), ["mp-a", "mp-b"]);
+    assert_eq!(ids(&data, "text:多极"), ["mp-a", "mp-b"]);
+    assert_eq!(ids(&data, "极化"), ["mp-a", "mp-c"]);
+    assert_eq!(ids(&data, "极"), ["mp-a", "mp-b", "mp-c"]);
+    // In either script.
+    assert_eq!(ids(&data, "多極"), ["mp-a", "mp-b"]);
+    // Titles too, and only there with `title:`.
+    assert_eq!(ids(&data, "title:多极"), ["mp-a"]);
+    // Boolean operators and filters work on strings as on words.
+    assert_eq!(ids(&data, "多极 AND 极化"), ["mp-a"]);
+    assert_eq!(ids(&data, "多极 NOT 极化"), ["mp-b"]);
+    assert_eq!(ids(&data, "多极 OR 问题"), ["mp-a", "mp-b", "mp-c"]);
+    assert_eq!(ids(&data, "多极 AND year:2006"), ["mp-b"]);
+    let mut r = SearchRequest::new("多极");
+    r.from = Some(parse_date_bound("2006", false).unwrap());
+    assert_eq!(search(&data, &r).unwrap().hits.len(), 1);
+    // A string never spans two paragraphs, nor punctuation; with slop, the words may.
+    assert!(ids(&data, "民主化多极").is_empty());
+    assert!(ids(&data, "\"打击三股势力\"").is_empty());
+    assert!(ids(&data, "打击三股势力").is_empty());
+    assert_eq!(ids(&data, "\"打击三股势力\"~1"), ["mp-d"]);
+    assert_eq!(ids(&data, "三股势力猖獗"), ["mp-d"]);
+    // KWIC: every occurrence, overlapping ones too.
+    let lines = kwic(&data, &KwicRequest::new("多极")).unwrap();
+    let hits: Vec<(&str, u32, &str)> = lines
+        .iter()
+        .map(|l| (l.id.as_str(), l.paragraph, l.hit.as_str()))
+        .collect();
+    assert_eq!(
+        hits,
+        [
+            ("mp-a", 0, "多极"),
+            ("mp-a", 1, "多极"),
+            ("mp-a", 1, "多极"),
+            ("mp-b", 0, "多极")
+        ]
+    );
+    assert_eq!(kwic(&data, &KwicRequest::new("极多")).unwrap().len(), 1);
+}
+
+#[test]
+fn a_highlight_covers_exactly_the_string() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::new(dir.path());
+    let docs = multipolar();
+    build(&data, &docs);
+    let mut r = SearchRequest::new("多极");
+    r.snippets = 5;
+    let res = search(&data, &r).unwrap();
+    let mut marked = Vec::new();
+    for hit in &res.hits {
+        let d = docs.iter().find(|d| d.meta.id == hit.id).unwrap();
+        for s in &hit.snippets {
+            for [a, b] in &s.highlights {
+                marked.push((hit.id.clone(), d.original_chars(*a, *b)));
+            }
+        }
+    }
+    marked.sort();
+    let want: Vec<(String, String)> = [("mp-a", 3), ("mp-b", 1)]
+        .iter()
+        .flat_map(|&(id, n)| std::iter::repeat_n((id.to_string(), "多极".to_string()), n))
+        .collect();
+    assert_eq!(marked, want);
+}
+
+#[test]
+fn huge_limits_and_windows_are_errors() {
+    let (_d, data) = built();
+    let mut r = SearchRequest::new("机构");
+    r.limit = usize::MAX;
+    let e = search(&data, &r).unwrap_err().to_string();
+    assert!(e.contains("--limit") && e.contains("10000"), "{e}");
+    let mut r = SearchRequest::new("机构");
+    r.snippets = usize::MAX;
+    let e = search(&data, &r).unwrap_err().to_string();
+    assert!(e.contains("--snippets"), "{e}");
+    let mut k = KwicRequest::new("机构");
+    k.window = usize::MAX;
+    let e = kwic(&data, &k).unwrap_err().to_string();
+    assert!(e.contains("--window") && e.contains("500"), "{e}");
+    k.window = MAX_WINDOW;
+    assert_eq!(kwic(&data, &k).unwrap().len(), 1);
+}
+
+#[test]
+fn deep_and_long_queries_are_refused_before_the_parser() {
+    // Runs on a test thread (2 MB of stack): nothing below may recurse once per level.
+    for q in [
+        "(".repeat(10_000) + "机构" + &")".repeat(10_000),
+        "(".repeat(MAX_QUERY_DEPTH + 1) + "机构" + &")".repeat(MAX_QUERY_DEPTH + 1),
+        "NOT ".repeat(MAX_QUERY_DEPTH + 1) + "机构",
+        "机构 ".repeat(MAX_QUERY_CHARS),
+    ] {
+        let e = parse_query(&q).unwrap_err().to_string();
+        assert!(e.contains("at most"), "{e}");
+        assert!(e.len() < 400, "the message quotes the query in full: {e}");
+    }
+    let ok = "(".repeat(MAX_QUERY_DEPTH) + "机构" + &")".repeat(MAX_QUERY_DEPTH);
+    assert!(parse_query(&ok).is_ok());
+    // The longest queries allowed, of every nesting form the grammar has, still parse or fail
+    // cleanly.
+    let fill = |unit: &str| unit.repeat(MAX_QUERY_CHARS / unit.chars().count());
+    for q in [
+        fill("-"),
+        fill("+"),
+        fill("-+"),
+        fill("\""),
+        fill("~"),
+        fill("^"),
+        fill("a AND "),
+        fill("a OR "),
+        fill("a:"),
+        fill("[a TO "),
+        fill("多极"),
+    ] {
+        let _ = parse_query(&q);
+    }
+}
+
+#[test]
+fn an_index_of_an_older_layout_asks_for_a_rebuild_and_goes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = DataDir::new(dir.path());
+    let old = data.index_dir().join("v2");
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::write(old.join("meta.json"), "{}").unwrap();
+    let e = search(&data, &SearchRequest::new("机构")).unwrap_err();
+    assert!(matches!(e, IndexError::OldLayout(_)), "{e}");
+    assert!(e.to_string().contains("scoway build"), "{e}");
+    let report = build(&data, &corpus());
+    assert!(report.rebuilt);
+    assert!(!old.exists());
+    assert_eq!(ids(&data, "机构"), ["zh-a"]);
+}
+
+#[test]
+fn a_string_is_looked_for_by_its_pairs_of_chars() {
+    assert_eq!(schema::han_char_terms("多"), ["多"]);
+    assert_eq!(schema::han_char_terms("多极化"), ["多极", "极化"]);
+    assert!(schema::han_char_terms("").is_empty());
+}
+
+#[test]
+fn overlapping_occurrences_and_nested_spans() {
+    let occ: Vec<(usize, usize)> = search::literal_occurrences("多多多", "多多").collect();
+    assert_eq!(occ, [(0, 6), (3, 9)]);
+    assert_eq!(search::literal_occurrences("abc", "").count(), 0);
+    assert_eq!(search::literal_occurrences("", "多").count(), 0);
+    assert_eq!(
+        kwic::drop_nested(vec![(5, 9), (0, 4), (0, 9), (2, 3), (10, 12), (10, 11)]),
+        [(0, 9), (10, 12)]
     );
 }

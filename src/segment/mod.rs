@@ -165,6 +165,8 @@ pub struct Segmenter {
     /// Stopwords, alias members and our dictionary's tags, by term.
     specials: FxHashMap<Box<str>, Special>,
     has_aliases: bool,
+    /// The canonical terms of the alias groups (what their members are indexed as).
+    alias_targets: HashSet<String>,
     /// Lower-cased stopwords.
     stopwords: HashSet<String>,
     /// SimpleTokenizer → RemoveLong → LowerCaser → StopWordFilter → Stemmer(ru) → Stemmer(en).
@@ -403,6 +405,7 @@ impl Segmenter {
             merge_chars,
             specials,
             has_aliases: false,
+            alias_targets: HashSet::new(),
             stopwords,
             letters,
             user_entries,
@@ -462,6 +465,10 @@ impl Segmenter {
             }
         }
         self.has_aliases = !single.is_empty() || !multi.is_empty();
+        self.alias_targets
+            .extend(single.iter().map(|(_, c)| c.clone()));
+        self.alias_targets
+            .extend(multi.iter().map(|(_, _, c)| c.clone()));
         // A later group wins a one-word alias, as it would in a map filled in file order.
         for (one, canonical) in single {
             self.specials.entry(one.into()).or_default().alias = Some(canonical.into());
@@ -919,6 +926,12 @@ impl Segmenter {
     pub fn tokenize(&self, text: &str, lang: Lang) -> Vec<Token> {
         let _ = lang;
         self.tokens(text, true)
+    }
+
+    /// True when `term` (as indexed) stands for the members of an alias group: a token with
+    /// this term may be written another way in the text.
+    pub fn is_alias_target(&self, term: &str) -> bool {
+        self.alias_targets.contains(term)
     }
 
     /// Main tokens only, analysed exactly like [`Segmenter::tokenize`]: what a query becomes.

@@ -119,19 +119,62 @@ fn sub_words_phrases_and_slop() {
 }
 
 #[test]
-fn india_does_not_match_indonesia() {
+fn india_is_found_inside_indonesia_and_ranks_below_the_word() {
     let dir = built();
+    // 印度 stands as a word in 2018 and inside 印度尼西亚 in 2002.
+    let v = search(dir.path(), &["印度"]);
     assert_eq!(
-        hit_ids(&search(dir.path(), &["印度"])),
-        ["srch-chs-2018-declaration"]
+        hit_ids(&v),
+        ["srch-chs-2002-declaration", "srch-chs-2018-declaration"]
+    );
+    assert_eq!(v["hits"][0]["id"], "srch-chs-2018-declaration", "{v}");
+    let chars = original(dir.path(), "srch-chs-2002-declaration");
+    let marked = highlighted(&v["hits"][1], &chars);
+    assert!(
+        !marked.is_empty() && marked.iter().all(|m| m == "印度"),
+        "{marked:?}"
     );
     assert_eq!(
         hit_ids(&search(dir.path(), &["印度尼西亚"])),
         ["srch-chs-2002-declaration"]
     );
     let k = run_json(dir.path(), &["kwic", "印度", "--json"]);
+    assert_eq!(k["total"], 2, "{k}");
+    let k = run_json(dir.path(), &["kwic", "印度", "--words", "--json"]);
     assert_eq!(k["total"], 1);
     assert_eq!(k["lines"][0]["id"], "srch-chs-2018-declaration");
+}
+
+#[test]
+fn huge_limits_windows_and_deep_queries_are_clear_errors() {
+    let dir = built();
+    let huge = usize::MAX.to_string();
+    let huge_query = "(".repeat(10_000) + "机构" + &")".repeat(10_000);
+    let deep = "(".repeat(100) + "机构" + &")".repeat(100);
+    for (args, says) in [
+        (vec!["search", "机构", "--limit", huge.as_str()], "--limit"),
+        (vec!["search", "机构", "--limit", "0"], "--limit"),
+        (vec!["search", "机构", "--limit", "10001"], "1..=10000"),
+        (
+            vec!["search", "机构", "--snippets", huge.as_str()],
+            "--snippets",
+        ),
+        (vec!["kwic", "机构", "--window", huge.as_str()], "--window"),
+        (vec!["kwic", "机构", "--window", "501"], "0..=500"),
+        (vec!["search", huge_query.as_str()], "at most 4096"),
+        (vec!["search", deep.as_str()], "at most 64"),
+    ] {
+        let out = scoway(dir.path()).args(&args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{:?}: {err}", &args[..2]);
+        assert!(err.contains(says), "{:?}: {err}", &args[..2]);
+        assert!(!err.contains("panicked") && err.len() < 1000, "{err}");
+    }
+    run_ok(
+        dir.path(),
+        &["search", "机构", "--limit", "10000", "--snippets", "100"],
+    );
+    run_ok(dir.path(), &["kwic", "机构", "--window", "500"]);
 }
 
 #[test]

@@ -3,6 +3,7 @@
 use crate::Ctx;
 use crate::search::Style;
 use anyhow::Context;
+use clap::builder::RangedU64ValueParser;
 use scoway::index::{self, KwicRequest, KwicSort};
 use serde::Serialize;
 use std::io::Write;
@@ -18,11 +19,17 @@ enum Sort {
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// The word or phrase to look for.
+    /// The word or phrase to look for. A Han string is found wherever it stands, also inside
+    /// longer words (see --words).
     term: String,
-    /// Characters of context on each side.
-    #[arg(long, default_value_t = 20)]
+    /// Characters of context on each side (0 to 500).
+    #[arg(long, default_value_t = 20,
+          value_parser = RangedU64ValueParser::<usize>::new().range(0..=index::MAX_WINDOW as u64))]
     window: usize,
+    /// Whole words only: a Han string only where it stands as a word or a part the segmenter
+    /// cuts out (as search's words match it, aliases included), not inside any longer word.
+    #[arg(long)]
+    words: bool,
     /// Order of the lines.
     #[arg(long, value_enum, default_value = "date")]
     sort: Sort,
@@ -46,6 +53,7 @@ fn print(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let req = KwicRequest {
         term: args.term.clone(),
         window: args.window,
+        words: args.words,
         sort: match args.sort {
             Sort::Date => KwicSort::Date,
             Sort::Doc => KwicSort::Doc,

@@ -2,6 +2,7 @@
 
 use crate::Ctx;
 use anyhow::Context;
+use clap::builder::RangedU64ValueParser;
 use scoway::corpus::Lang;
 use scoway::index::{self, SearchRequest, Snippet};
 use std::io::{IsTerminal, Write};
@@ -11,6 +12,8 @@ use std::process::ExitCode;
 pub struct Args {
     /// Query in tantivy syntax: words (all must match), "a phrase", "a phrase"~2 (slop),
     /// AND, OR, NOT, parentheses, field:value (title, body, doc_type, lang, year, id).
+    /// A Han string is found wherever it stands, also inside longer words (whole words rank
+    /// first).
     query: String,
     /// Only documents dated on or after this (YYYY, YYYY-MM or YYYY-MM-DD).
     #[arg(long)]
@@ -27,11 +30,13 @@ pub struct Args {
     /// Only documents in this language (zh, ru, en).
     #[arg(long)]
     lang: Option<Lang>,
-    /// Maximum number of documents shown.
-    #[arg(long, default_value_t = 10)]
+    /// Maximum number of documents shown (1 to 10000).
+    #[arg(long, default_value_t = 10,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=index::MAX_LIMIT as u64))]
     limit: usize,
-    /// Snippets shown per document.
-    #[arg(long, default_value_t = 3)]
+    /// Snippets shown per document (0 to 100).
+    #[arg(long, default_value_t = 3,
+          value_parser = RangedU64ValueParser::<usize>::new().range(0..=index::MAX_SNIPPETS as u64))]
     snippets: usize,
     /// Print one JSON document instead of text.
     #[arg(long)]
