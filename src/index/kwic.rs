@@ -70,6 +70,15 @@ pub struct KwicLine {
 /// or the term's exact text starting and ending on word boundaries. `印度` therefore never
 /// matches inside `印度尼西亚`.
 pub fn kwic(data: &DataDir, req: &KwicRequest) -> Result<Vec<KwicLine>, IndexError> {
+    run_kwic(req, &schema::index_path(data), || open_searcher(data))
+}
+
+/// [`kwic`] over the index at `path`, opened by `open` once the term is found valid.
+pub(crate) fn run_kwic(
+    req: &KwicRequest,
+    path: &std::path::Path,
+    open: impl FnOnce() -> Result<tantivy::Searcher, IndexError>,
+) -> Result<Vec<KwicLine>, IndexError> {
     let term = normalize_detecting(req.term.trim()).0;
     let seg = Segmenter::global();
     let wanted = seg.query_tokens(&term);
@@ -80,8 +89,8 @@ pub fn kwic(data: &DataDir, req: &KwicRequest) -> Result<Vec<KwicLine>, IndexErr
                 .into(),
         });
     }
-    let searcher = open_searcher(data)?;
-    let path = schema::index_path(data);
+    let searcher = open()?;
+    let path = path.to_path_buf();
     let f = schema::fields();
     let mut clauses: Vec<(Occur, Box<dyn Query>)> =
         vec![(Occur::Must, term_query(f.level, LEVEL_PARA))];

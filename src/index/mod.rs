@@ -17,12 +17,14 @@ mod encoded;
 mod indexer;
 mod kwic;
 mod query;
+mod read_only;
 mod schema;
 mod search;
 
 pub use indexer::{IndexReport, Indexer, IndexerOptions};
 pub use kwic::{KwicLine, KwicRequest, KwicSort, kwic};
 pub use query::{ParsedQuery, parse_query};
+pub use read_only::IndexSnapshot;
 pub use schema::QueryTokenizer;
 pub use search::{SearchHit, SearchRequest, SearchResults, Snippet, parse_date_bound, search};
 

@@ -12,6 +12,7 @@ mod kwic;
 mod parallel;
 mod run;
 mod search;
+mod serve;
 mod trends;
 mod validate;
 
@@ -64,6 +65,8 @@ enum Command {
     Run(run::Args),
     /// Run the whole pipeline offline on the bundled fixture corpus (texts we wrote).
     Demo(demo::Args),
+    /// A reading room in the browser over the data directory (read-only, offline).
+    Serve(serve::Args),
 }
 
 /// What every command needs to know besides its own arguments.
@@ -109,6 +112,7 @@ fn main() -> ExitCode {
         Command::Export(a) => export::run(&ctx, a),
         Command::Run(a) => run::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
+        Command::Serve(a) => serve::run(&ctx, a),
     };
     match result {
         Ok(code) => code,
