@@ -5,6 +5,7 @@
 
 mod common;
 
+mod browser;
 mod charts;
 mod code;
 mod fetch;
@@ -13,4 +14,6 @@ mod parallel;
 mod pipeline;
 mod pipes;
 mod search;
+mod serve;
 mod trends;
+mod webdriver;
