@@ -116,6 +116,8 @@ impl Library {
 
     /// Computes the tables every page needs, so that no visitor waits for them.
     pub fn warm_up(&self) -> Result<(), ServeError> {
+        // The segmenter loads its dictionaries on first use (a third of a second).
+        crate::segment::Segmenter::global();
         self.trends(PeriodBy::Year)?;
         self.terms()?;
         Ok(())
