@@ -47,7 +47,10 @@ fn a_reader_searches_follows_a_hit_and_reads_the_trends() {
     let hover = security.attribute("title").unwrap();
     assert!(hover.contains("security_spillover: core_security, weight"), "{hover}");
     let colour = security.css("border-bottom-color");
-    assert_eq!(colour, "rgb(31, 119, 180)", "security evidence in its dimension's colour");
+    assert!(
+        colour.starts_with("rgb") && colour.contains("31, 119, 180"),
+        "security evidence in its dimension's colour: {colour}"
+    );
     // The markup in the text is text: no script ran, no image was made from it.
     let injected = browser.script(
         "return [document.querySelectorAll('main script, main img').length, document.body.innerText.includes('<script>alert(\"serve-xss\")</script>')];",

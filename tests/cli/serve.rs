@@ -245,7 +245,7 @@ fn document_text_is_shown_as_text_never_as_markup() {
         "/search?q=onerror".to_string(),
         "/search?q=%E6%B5%8B%E8%AF%95%E6%AE%B5%E8%90%BD".to_string(),
         "/kwic?term=alert".to_string(),
-        "/search?q=%3Cscript%3Ealert(1)%3C/script%3E".to_string(),
+        "/search?q=img%20onerror%20alert".to_string(),
     ] {
         let page = server.page(&path);
         assert!(!page.contains("<script"), "{path}: a script element:\n{page}");
@@ -254,6 +254,11 @@ fn document_text_is_shown_as_text_never_as_markup() {
     let doc = server.page(&format!("/doc/{XSS_DOC}?lang=zh"));
     assert!(doc.contains("&lt;script&gt;alert(&quot;serve-xss&quot;)&lt;/script&gt;"), "{doc}");
     assert!(doc.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
+    // The query is echoed in the error too, escaped.
+    let r = server.get("/search?q=%3Cscript%3Ealert(1)%3C/script%3E");
+    assert_eq!(r.status(), 400);
+    let body = r.text().unwrap();
+    assert!(!body.contains("<script") && body.contains("&lt;script&gt;alert(1)"), "{body}");
     let r = server.get("/search");
     let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
     assert!(csp.starts_with("default-src 'self'"), "{csp}");
