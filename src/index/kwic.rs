@@ -14,6 +14,7 @@ use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};
 use tantivy::collector::DocSetCollector;
 use tantivy::query::{BooleanQuery, Occur, Query};
+use tantivy::schema::IndexRecordOption;
 
 /// Order of KWIC lines.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -73,15 +74,10 @@ pub fn kwic(data: &DataDir, req: &KwicRequest) -> Result<Vec<KwicLine>, IndexErr
     run_kwic(req, &schema::index_path(data), || open_searcher(data))
 }
 
-/// [`kwic`] over the index at `path`, opened by `open` once the term is found valid.
-pub(crate) fn run_kwic(
-    req: &KwicRequest,
-    path: &std::path::Path,
-    open: impl FnOnce() -> Result<tantivy::Searcher, IndexError>,
-) -> Result<Vec<KwicLine>, IndexError> {
+/// The normalised term and its query tokens; an error when there is nothing to look for.
+fn wanted_tokens(req: &KwicRequest) -> Result<(String, Vec<Token>), IndexError> {
     let term = normalize_detecting(req.term.trim()).0;
-    let seg = Segmenter::global();
-    let wanted = seg.query_tokens(&term);
+    let wanted = Segmenter::global().query_tokens(&term);
     if wanted.is_empty() {
         return Err(IndexError::Query {
             query: req.term.clone(),
@@ -89,8 +85,15 @@ pub(crate) fn run_kwic(
                 .into(),
         });
     }
-    let searcher = open()?;
-    let path = path.to_path_buf();
+    Ok((term, wanted))
+}
+
+/// The paragraph entries holding every word of the term.
+fn candidates(
+    searcher: &tantivy::Searcher,
+    wanted: &[Token],
+    path: &std::path::Path,
+) -> Result<HashSet<tantivy::DocAddress>, IndexError> {
     let f = schema::fields();
     let mut clauses: Vec<(Occur, Box<dyn Query>)> =
         vec![(Occur::Must, term_query(f.level, LEVEL_PARA))];
@@ -98,38 +101,67 @@ pub(crate) fn run_kwic(
     for t in distinct {
         clauses.push((Occur::Must, term_query(f.text, t)));
     }
-    let candidates = searcher
+    searcher
         .search(&BooleanQuery::new(clauses), &DocSetCollector)
-        .map_err(|e| IndexError::tantivy(&path, e))?;
+        .map_err(|e| IndexError::tantivy(path, e))
+}
 
+/// The occurrences in one paragraph entry, in text order.
+fn paragraph_lines(
+    searcher: &tantivy::Searcher,
+    addr: tantivy::DocAddress,
+    (term, wanted): (&str, &[Token]),
+    window: usize,
+    path: &std::path::Path,
+) -> Result<Vec<KwicLine>, IndexError> {
+    let f = schema::fields();
+    let doc = load(searcher, addr, path)?;
+    let p = stored_paragraph(&doc);
+    let date = date_field(&doc, &f, path)?;
+    let lang = lang_of(&doc, &f, path)?;
+    let to_char = char_index(&p.text);
+    let original: Vec<char> = p.original.chars().collect();
     let mut lines = Vec::new();
-    for addr in candidates {
-        let doc = load(&searcher, addr, &path)?;
-        let p = stored_paragraph(&doc);
-        let date = date_field(&doc, &f, &path)?;
-        let lang = lang_of(&doc, &f, &path)?;
-        let to_char = char_index(&p.text);
-        let original: Vec<char> = p.original.chars().collect();
-        for (s, e) in occurrences(seg, &p.text, &term, &wanted) {
-            let (cs, ce) = (to_char(s), to_char(e).min(original.len()));
-            let flat = |a: usize, b: usize| -> String {
-                original[a..b]
-                    .iter()
-                    .map(|&c| if c == '\n' { ' ' } else { c })
-                    .collect()
-            };
-            lines.push(KwicLine {
-                id: p.id.clone(),
-                date,
-                lang,
-                paragraph: p.index,
-                char_start: p.char_start + cs,
-                char_end: p.char_start + ce,
-                left: flat(cs.saturating_sub(req.window), cs),
-                hit: flat(cs, ce),
-                right: flat(ce, (ce + req.window).min(original.len())),
-            });
-        }
+    for (s, e) in occurrences(Segmenter::global(), &p.text, term, wanted) {
+        let (cs, ce) = (to_char(s), to_char(e).min(original.len()));
+        let flat = |a: usize, b: usize| -> String {
+            original[a..b]
+                .iter()
+                .map(|&c| if c == '\n' { ' ' } else { c })
+                .collect()
+        };
+        lines.push(KwicLine {
+            id: p.id.clone(),
+            date,
+            lang,
+            paragraph: p.index,
+            char_start: p.char_start + cs,
+            char_end: p.char_start + ce,
+            left: flat(cs.saturating_sub(window), cs),
+            hit: flat(cs, ce),
+            right: flat(ce, (ce + window).min(original.len())),
+        });
+    }
+    Ok(lines)
+}
+
+/// [`kwic`] over the index at `path`, opened by `open` once the term is found valid.
+pub(crate) fn run_kwic(
+    req: &KwicRequest,
+    path: &std::path::Path,
+    open: impl FnOnce() -> Result<tantivy::Searcher, IndexError>,
+) -> Result<Vec<KwicLine>, IndexError> {
+    let (term, wanted) = wanted_tokens(req)?;
+    let searcher = open()?;
+    let mut lines = Vec::new();
+    for addr in candidates(&searcher, &wanted, path)? {
+        lines.extend(paragraph_lines(
+            &searcher,
+            addr,
+            (&term, &wanted),
+            req.window,
+            path,
+        )?);
     }
     match req.sort {
         KwicSort::Date => lines.sort_by(|a, b| {
@@ -216,4 +248,157 @@ pub(crate) fn occurrences(
         })
         .copied()
         .collect()
+}
+
+/// The first lines of a KWIC listing (see [`KwicPage`]).
+///
+/// The paragraphs holding the term are put in the listing's order from the index alone (date
+/// and paragraph number from fast fields, the document version from [`KeyRanks`]), and only
+/// as many are read as the first `max_lines` lines need: the cost follows the page, not the
+/// number of occurrences of a common word.
+pub(crate) fn run_kwic_page(
+    req: &KwicRequest,
+    path: &std::path::Path,
+    searcher: &tantivy::Searcher,
+    ranks: &KeyRanks,
+    max_lines: usize,
+) -> Result<KwicPage, IndexError> {
+    let (term, wanted) = wanted_tokens(req)?;
+    let found = candidates(searcher, &wanted, path)?;
+    let paragraphs = found.len();
+    let tantivy_err = |e| IndexError::tantivy(path, e);
+    let mut columns = Vec::new();
+    for reader in searcher.segment_readers() {
+        let fast = reader.fast_fields();
+        columns.push((
+            fast.date("date").map_err(tantivy_err)?,
+            fast.u64("paragraph").map_err(tantivy_err)?,
+        ));
+    }
+    // (date, version rank, paragraph, address): the listing's order, to the paragraph.
+    let mut order: Vec<(i64, u32, u64, tantivy::DocAddress)> = found
+        .into_iter()
+        .map(|addr| {
+            let (dates, paras) = &columns[addr.segment_ord as usize];
+            let date = match req.sort {
+                KwicSort::Date => dates
+                    .first(addr.doc_id)
+                    .map_or(i64::MIN, |d| d.into_timestamp_secs()),
+                KwicSort::Doc => 0,
+            };
+            let rank = ranks.rank(addr);
+            (date, rank, paras.first(addr.doc_id).unwrap_or(0), addr)
+        })
+        .collect();
+    order.sort_unstable_by_key(|&(date, rank, para, addr)| {
+        (date, rank, para, addr.segment_ord, addr.doc_id)
+    });
+    let mut lines = Vec::new();
+    let mut read = 0;
+    for &(_, _, _, addr) in &order {
+        if lines.len() >= max_lines {
+            break;
+        }
+        lines.extend(paragraph_lines(
+            searcher,
+            addr,
+            (&term, &wanted),
+            req.window,
+            path,
+        )?);
+        read += 1;
+    }
+    let complete = read == order.len() && lines.len() <= max_lines;
+    lines.truncate(max_lines);
+    Ok(KwicPage {
+        lines,
+        paragraphs,
+        complete,
+    })
+}
+
+/// The first lines of a KWIC listing, in the order of [`kwic`].
+#[derive(Debug, Clone, Serialize)]
+pub struct KwicPage {
+    pub lines: Vec<KwicLine>,
+    /// Paragraph versions holding the term (all of them, read or not).
+    pub paragraphs: usize,
+    /// True when `lines` is the whole listing.
+    pub complete: bool,
+}
+
+/// The rank of every index entry's document version in the order (id, language) of the KWIC
+/// listing, read once from the `key` field's term dictionary.
+#[derive(Debug, Default)]
+pub(crate) struct KeyRanks {
+    /// Per segment, per doc id: the rank (`u32::MAX` for none).
+    by_segment: Vec<Vec<u32>>,
+}
+
+impl KeyRanks {
+    pub(crate) fn build(
+        searcher: &tantivy::Searcher,
+        path: &std::path::Path,
+    ) -> Result<KeyRanks, IndexError> {
+        use tantivy::DocSet;
+        let f = schema::fields();
+        let tantivy_err = |e| IndexError::tantivy(path, e);
+        let io_err = |e: std::io::Error| IndexError::Corrupt {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        };
+        // Every key in the index, sorted as the listing sorts (id, then zh, ru, en).
+        let mut keys: Vec<crate::corpus::DocKey> = Vec::new();
+        for reader in searcher.segment_readers() {
+            let inverted = reader.inverted_index(f.key).map_err(tantivy_err)?;
+            let mut stream = inverted.terms().stream().map_err(io_err)?;
+            while stream.advance() {
+                if let Some(key) = std::str::from_utf8(stream.key())
+                    .ok()
+                    .and_then(crate::corpus::DocKey::parse)
+                {
+                    keys.push(key);
+                }
+            }
+        }
+        keys.sort();
+        keys.dedup();
+        let mut by_segment = Vec::new();
+        for reader in searcher.segment_readers() {
+            let mut ranks = vec![u32::MAX; reader.max_doc() as usize];
+            let inverted = reader.inverted_index(f.key).map_err(tantivy_err)?;
+            let mut stream = inverted.terms().stream().map_err(io_err)?;
+            while stream.advance() {
+                let Some(key) = std::str::from_utf8(stream.key())
+                    .ok()
+                    .and_then(crate::corpus::DocKey::parse)
+                else {
+                    continue;
+                };
+                let rank = keys
+                    .binary_search(&key)
+                    .map_or(u32::MAX, |r| u32::try_from(r).unwrap_or(u32::MAX));
+                let mut postings = inverted
+                    .read_postings_from_terminfo(stream.value(), IndexRecordOption::Basic)
+                    .map_err(io_err)?;
+                let mut doc = postings.doc();
+                while doc != tantivy::TERMINATED {
+                    if let Some(slot) = ranks.get_mut(doc as usize) {
+                        *slot = rank;
+                    }
+                    doc = postings.advance();
+                }
+            }
+            by_segment.push(ranks);
+        }
+        Ok(KeyRanks { by_segment })
+    }
+
+    fn rank(&self, addr: tantivy::DocAddress) -> u32 {
+        self.by_segment
+            .get(addr.segment_ord as usize)
+            .and_then(|r| r.get(addr.doc_id as usize))
+            .copied()
+            .unwrap_or(u32::MAX)
+    }
 }

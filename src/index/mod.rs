@@ -22,7 +22,7 @@ mod schema;
 mod search;
 
 pub use indexer::{IndexReport, Indexer, IndexerOptions};
-pub use kwic::{KwicLine, KwicRequest, KwicSort, kwic};
+pub use kwic::{KwicLine, KwicPage, KwicRequest, KwicSort, kwic};
 pub use query::{ParsedQuery, parse_query};
 pub use read_only::IndexSnapshot;
 pub use schema::QueryTokenizer;

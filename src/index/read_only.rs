@@ -8,7 +8,7 @@
 
 use super::IndexError;
 use super::indexer::{check_fresh, open_existing_in};
-use super::kwic::{KwicLine, KwicRequest, run_kwic};
+use super::kwic::{KeyRanks, KwicLine, KwicPage, KwicRequest, run_kwic, run_kwic_page};
 use super::schema;
 use super::search::{SearchRequest, SearchResults, run_search};
 use crate::layout::DataDir;
@@ -95,6 +95,7 @@ impl Directory for ReadOnlyDirectory {
 pub struct IndexSnapshot {
     searcher: Searcher,
     path: PathBuf,
+    ranks: Arc<KeyRanks>,
 }
 
 impl IndexSnapshot {
@@ -111,9 +112,12 @@ impl IndexSnapshot {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e| IndexError::tantivy(&path, e))?;
+        let searcher = reader.searcher();
+        let ranks = Arc::new(KeyRanks::build(&searcher, &path)?);
         Ok(Self {
-            searcher: reader.searcher(),
+            searcher,
             path,
+            ranks,
         })
     }
 
@@ -125,6 +129,12 @@ impl IndexSnapshot {
     /// [`super::kwic`] over this snapshot.
     pub fn kwic(&self, req: &KwicRequest) -> Result<Vec<KwicLine>, IndexError> {
         run_kwic(req, &self.path, || Ok(self.searcher.clone()))
+    }
+
+    /// The first `max_lines` lines of [`super::kwic`]'s listing, reading only the paragraphs
+    /// they come from.
+    pub fn kwic_page(&self, req: &KwicRequest, max_lines: usize) -> Result<KwicPage, IndexError> {
+        run_kwic_page(req, &self.path, &self.searcher, &self.ranks, max_lines)
     }
 
     /// Index entries (documents and paragraphs).

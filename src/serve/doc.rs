@@ -38,10 +38,14 @@ pub fn handle(lib: &Library, id: &str, params: &Params) -> Result<Reply, ApiErro
             .map(Reply::Json)
             .map_err(|e| params.bad(e.to_string()));
     }
-    let others: Vec<Document> = langs
+    let others: Vec<(Document, DocumentCodes)> = langs
         .iter()
         .filter(|&&l| l != lang)
         .filter_map(|&l| lib.store.get(&DocKey::new(id, l)).ok().flatten())
+        .map(|d| {
+            let c = code(lib, &d);
+            (d, c)
+        })
         .collect();
     Ok(Reply::Html(render(lib, &doc, &codes, &others)))
 }
@@ -52,7 +56,12 @@ fn code(lib: &Library, doc: &Document) -> DocumentCodes {
     lib.coder.code_document(doc, &tokens)
 }
 
-fn render(lib: &Library, doc: &Document, codes: &DocumentCodes, others: &[Document]) -> Markup {
+fn render(
+    lib: &Library,
+    doc: &Document,
+    codes: &DocumentCodes,
+    others: &[(Document, DocumentCodes)],
+) -> Markup {
     let m = &doc.meta;
     let json = json_twin(&format!("/doc/{}", m.id), &format!("lang={}", m.lang));
     let body = html! {
@@ -66,7 +75,7 @@ fn render(lib: &Library, doc: &Document, codes: &DocumentCodes, others: &[Docume
                 td {
                     @for l in Lang::ALL {
                         @if l == m.lang { strong { (l) } " " }
-                        @else if others.iter().any(|o| o.meta.lang == l) { a href={ "/doc/" (m.id) "?lang=" (l) } { (l) } " " }
+                        @else if others.iter().any(|(o, _)| o.meta.lang == l) { a href={ "/doc/" (m.id) "?lang=" (l) } { (l) } " " }
                     }
                 }
             }
@@ -85,12 +94,12 @@ fn render(lib: &Library, doc: &Document, codes: &DocumentCodes, others: &[Docume
         div.versions {
             section.version.main lang=(m.lang.as_str()) {
                 h2 { (m.lang) }
-                (paragraphs(doc, Some(codes)))
+                (paragraphs(doc, codes, true))
             }
-            @for o in others {
+            @for (o, oc) in others {
                 section.version.other lang=(o.meta.lang.as_str()) {
                     h2 { a href={ "/doc/" (o.meta.id) "?lang=" (o.meta.lang) } { (o.meta.lang) ": " (o.meta.title) } }
-                    (paragraphs(o, None))
+                    (paragraphs(o, oc, false))
                 }
             }
         }
@@ -110,15 +119,20 @@ pub fn legend() -> Markup {
     }
 }
 
-/// The paragraphs of `doc` in its original text; with `codes`, their strips and evidence.
-fn paragraphs(doc: &Document, codes: Option<&DocumentCodes>) -> Markup {
+/// The paragraphs of `doc` in its original text, with their strips and evidence. The version
+/// shown (`main`) has the `#p{n}` anchors; a version beside it `#{lang}-p{n}`.
+fn paragraphs(doc: &Document, codes: &DocumentCodes, main: bool) -> Markup {
     let chars: Vec<char> = doc.original.chars().collect();
-    let anchor = if codes.is_some() { "p" } else { "v" };
+    let prefix = if main {
+        "p".to_string()
+    } else {
+        format!("{}-p", doc.meta.lang)
+    };
     html! {
         @for (i, p) in doc.paragraphs.iter().enumerate() {
-            @let pc = codes.and_then(|c| c.paragraphs.get(i));
-            div.para id={ (anchor) (p.index) (if codes.is_some() { String::new() } else { format!("-{}", doc.meta.lang) }) } {
-                div.num { a href={ "#" (anchor) (p.index) } { "¶" (p.index) } }
+            @let pc = codes.paragraphs.get(i);
+            div.para id={ (prefix) (p.index) } {
+                div.num { a href={ "#" (prefix) (p.index) } { "¶" (p.index) } }
                 div {
                     @if let Some(pc) = pc { (strip(pc)) }
                     p { (evidence_text(&chars, p.char_start, p.char_end, pc.map_or(&[][..], |c| &c.evidence))) }
