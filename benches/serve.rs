@@ -68,7 +68,11 @@ fn scoway(data: &Path, args: &[&str]) {
         .status()
         .expect("scoway runs");
     assert!(status.success(), "scoway {args:?} failed");
-    eprintln!("scoway {} took {:.1} s", args[0], started.elapsed().as_secs_f64());
+    eprintln!(
+        "scoway {} took {:.1} s",
+        args[0],
+        started.elapsed().as_secs_f64()
+    );
 }
 
 fn percentile(sorted: &[f64], p: f64) -> f64 {
@@ -87,8 +91,8 @@ fn round2(x: f64) -> f64 {
 fn requests(n: usize) -> Vec<(&'static str, String)> {
     // Words of the PKU text (news of the late 1990s) and the codebook.
     let words = [
-        "合作", "经济", "发展", "安全", "国家", "主权", "中国", "世界", "和平", "改革",
-        "上海", "地区", "国际", "人民", "政府", "组织", "互利", "平等", "稳定", "贸易",
+        "合作", "经济", "发展", "安全", "国家", "主权", "中国", "世界", "和平", "改革", "上海",
+        "地区", "国际", "人民", "政府", "组织", "互利", "平等", "稳定", "贸易",
     ];
     let dims = [
         "security_spillover",
@@ -106,17 +110,51 @@ fn requests(n: usize) -> Vec<(&'static str, String)> {
         let year = 2001 + (i * 11) % 25;
         let doc = (i * 37) % 1000;
         let dim = dims[i % dims.len()];
-        let json = if i % 5 == 0 { "&format=json" } else { "" };
+        let json = if i.is_multiple_of(5) { "&format=json" } else { "" };
         let r = match i % 10 {
             0 | 1 => ("search", format!("/search?q={}{json}", enc(w))),
-            2 => ("search", format!("/search?q={}&from=2005&to=2015&body=CHS&page=2{json}", enc(&format!("{w} AND {w2}")))),
+            2 => (
+                "search",
+                format!(
+                    "/search?q={}&from=2005&to=2015&body=CHS&page=2{json}",
+                    enc(&format!("{w} AND {w2}"))
+                ),
+            ),
             3 => ("doc", format!("/doc/bench-{doc:05}?lang=zh{json}")),
             4 => ("doc", format!("/doc/bench-{:05}{json}", (doc + 500) % 1000)),
-            5 => ("kwic", format!("/kwic?term={}&sort={}{json}", enc(w), if i % 2 == 0 { "date" } else { "doc" })),
-            6 => ("trends", format!("/trends?body={}&lang=all{json}", ["all", "CHS", "CHG"][i % 3])),
-            7 => ("trends_year", format!("/trends/{dim}/{year}?body=all{json}")),
-            8 => ("terms", format!("/terms{}", if json.is_empty() { "" } else { "?format=json" })),
-            _ => ("codebook", format!("/codebook{}", if json.is_empty() { "" } else { "?format=json" })),
+            5 => (
+                "kwic",
+                format!(
+                    "/kwic?term={}&sort={}{json}",
+                    enc(w),
+                    if i.is_multiple_of(2) { "date" } else { "doc" }
+                ),
+            ),
+            6 => (
+                "trends",
+                format!(
+                    "/trends?body={}&lang=all{json}",
+                    ["all", "CHS", "CHG"][i % 3]
+                ),
+            ),
+            7 => (
+                "trends_year",
+                format!("/trends/{dim}/{year}?body=all{json}"),
+            ),
+            8 => (
+                "terms",
+                format!(
+                    "/terms{}",
+                    if json.is_empty() { "" } else { "?format=json" }
+                ),
+            ),
+            _ => (
+                "codebook",
+                format!(
+                    "/codebook{}",
+                    if json.is_empty() { "" } else { "?format=json" }
+                ),
+            ),
         };
         out.push(r);
         i += 1;
@@ -138,7 +176,10 @@ fn main() {
         let _ = std::fs::remove_dir_all(&root);
         let (docs, bytes) = write_corpus(&root.join("input"), target_mb);
         eprintln!("{docs} documents, {:.1} MB", bytes as f64 / MB);
-        scoway(&data, &["ingest", root.join("input").to_str().expect("utf-8 path")]);
+        scoway(
+            &data,
+            &["ingest", root.join("input").to_str().expect("utf-8 path")],
+        );
         scoway(&data, &["build"]);
         std::fs::write(&marker, format!("{docs} {bytes}\n")).expect("marker");
     }
@@ -212,7 +253,10 @@ fn main() {
         })
     };
     let mut kinds = serde_json::Map::new();
-    println!("{:<12} {:>5} {:>8} {:>8} {:>8} {:>8}", "page", "n", "p50 ms", "p95 ms", "p99 ms", "max ms");
+    println!(
+        "{:<12} {:>5} {:>8} {:>8} {:>8} {:>8}",
+        "page", "n", "p50 ms", "p95 ms", "p99 ms", "max ms"
+    );
     for (kind, v) in by_kind.iter_mut() {
         let s = stats(v);
         println!(
@@ -240,7 +284,10 @@ fn main() {
         "load_average": std::fs::read_to_string("/proc/loadavg").unwrap_or_default().trim(),
     });
     let out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-serve.json");
-    match std::fs::write(&out, serde_json::to_string_pretty(&report).unwrap_or_default()) {
+    match std::fs::write(
+        &out,
+        serde_json::to_string_pretty(&report).unwrap_or_default(),
+    ) {
         Ok(()) => println!("written to {}", out.display()),
         Err(e) => eprintln!("cannot write {}: {e}", out.display()),
     }

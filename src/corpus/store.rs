@@ -96,7 +96,8 @@ impl DocStore {
                 path: dir,
             });
         }
-        if !dir.join(LAYOUT_FILE).exists() && fs::read_dir(&dir).is_ok_and(|mut e| e.next().is_some())
+        if !dir.join(LAYOUT_FILE).exists()
+            && fs::read_dir(&dir).is_ok_and(|mut e| e.next().is_some())
         {
             return Err(StoreError::Migrate {
                 path: dir,

@@ -507,7 +507,11 @@ fn a_kwic_page_is_the_start_of_the_whole_listing() {
             assert_eq!(snapshot.kwic(&req).unwrap(), all, "{term}");
             for max in [1, 2, 3, all.len(), all.len() + 5] {
                 let page = snapshot.kwic_page(&req, max).unwrap();
-                assert_eq!(page.lines[..], all[..max.min(all.len())], "{term} {sort:?} {max}");
+                assert_eq!(
+                    page.lines[..],
+                    all[..max.min(all.len())],
+                    "{term} {sort:?} {max}"
+                );
                 assert_eq!(page.complete, max >= all.len(), "{term} {max}");
             }
         }

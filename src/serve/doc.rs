@@ -13,15 +13,16 @@ use maud::{Markup, html};
 pub fn handle(lib: &Library, id: &str, params: &Params) -> Result<Reply, ApiError> {
     let id = document_id(id, params.json)?;
     let wanted = params.lang("lang")?;
-    let store_err = |e: crate::corpus::StoreError| {
-        ApiError::from(super::ServeError::from(e)).json(params.json)
-    };
+    let store_err =
+        |e: crate::corpus::StoreError| ApiError::from(super::ServeError::from(e)).json(params.json);
     let langs = lib.store.langs_of(id).map_err(store_err)?;
     let lang = match wanted {
         Some(l) if langs.contains(&l) => l,
         Some(l) => {
-            return Err(ApiError::not_found(format!("document `{id}` has no version in {l}"))
-                .json(params.json));
+            return Err(
+                ApiError::not_found(format!("document `{id}` has no version in {l}"))
+                    .json(params.json),
+            );
         }
         None => *langs.first().ok_or_else(|| {
             ApiError::not_found(format!("no document `{id}` in the store")).json(params.json)
@@ -160,7 +161,10 @@ fn strip(pc: &ParagraphCodes) -> Markup {
 /// Text between two char offsets of the document with `evidence` marked in the colour of its
 /// dimension; the hover names the indicator, weight and rule of every hit on the span.
 pub fn evidence_text(chars: &[char], from: usize, to: usize, evidence: &[Evidence]) -> Markup {
-    let mut spans: Vec<(usize, usize)> = evidence.iter().map(|e| (e.char_start, e.char_end)).collect();
+    let mut spans: Vec<(usize, usize)> = evidence
+        .iter()
+        .map(|e| (e.char_start, e.char_end))
+        .collect();
     spans.sort_unstable();
     spans.dedup();
     marked_text(chars, from, to, &spans, |i, text| {
@@ -172,7 +176,16 @@ pub fn evidence_text(chars: &[char], from: usize, to: usize, evidence: &[Evidenc
         let first = on_span.first().map_or("", |e| e.dimension.as_str());
         let title = on_span
             .iter()
-            .map(|e| format!("{}: {}, weight {:.2}, rule {} ({})", e.dimension, e.indicator, e.weight, e.rule.as_str(), e.term))
+            .map(|e| {
+                format!(
+                    "{}: {}, weight {:.2}, rule {} ({})",
+                    e.dimension,
+                    e.indicator,
+                    e.weight,
+                    e.rule.as_str(),
+                    e.term
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n");
         html! { mark class={ "ev " (dim_class(first)) } data-dimension=(first) title=(title) { (text) } }

@@ -181,8 +181,7 @@ mod tests {
         })
         .into_string();
         assert_eq!(
-            out,
-            "a<mark>&lt;b&gt;</mark>&quot;c&quot; &lt;script&gt;",
+            out, "a<mark>&lt;b&gt;</mark>&quot;c&quot; &lt;script&gt;",
             "the overlapping second span is skipped"
         );
     }

@@ -185,10 +185,6 @@ impl Exports {
 
     /// Those of `names` that the export holds, in the order given.
     pub fn present<'a>(&self, names: &[&'a str]) -> Vec<&'a str> {
-        names
-            .iter()
-            .copied()
-            .filter(|n| self.contains(n))
-            .collect()
+        names.iter().copied().filter(|n| self.contains(n)).collect()
     }
 }

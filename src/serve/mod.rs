@@ -113,7 +113,11 @@ async fn search_page(State(lib): Shared, Query(q): QueryMap) -> Response {
     answer(lib, q, search::handle).await
 }
 
-async fn doc_page(State(lib): Shared, UrlPath(id): UrlPath<String>, Query(q): QueryMap) -> Response {
+async fn doc_page(
+    State(lib): Shared,
+    UrlPath(id): UrlPath<String>,
+    Query(q): QueryMap,
+) -> Response {
     answer(lib, q, move |lib, p| doc::handle(lib, &id, p)).await
 }
 

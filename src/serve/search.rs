@@ -54,7 +54,9 @@ pub fn handle(lib: &Library, params: &Params) -> Result<Reply, ApiError> {
     let date = |name: &str, end: bool| {
         params
             .text(name)
-            .map(|s| parse_date_bound(s, end).map_err(|e| params.bad(format!("parameter `{name}`: {e}"))))
+            .map(|s| {
+                parse_date_bound(s, end).map_err(|e| params.bad(format!("parameter `{name}`: {e}")))
+            })
             .transpose()
     };
     let (from, to) = (date("from", false)?, date("to", true)?);
@@ -149,9 +151,20 @@ fn snippet_markup(s: &crate::index::Snippet) -> Markup {
     let marks: Vec<(usize, usize)> = s
         .highlights
         .iter()
-        .map(|[a, b]| (a.saturating_sub(s.char_start), b.saturating_sub(s.char_start)))
+        .map(|[a, b]| {
+            (
+                a.saturating_sub(s.char_start),
+                b.saturating_sub(s.char_start),
+            )
+        })
         .collect();
-    marked_text(&chars, 0, chars.len(), &marks, |_, t| html! { mark.hl { (t) } })
+    marked_text(
+        &chars,
+        0,
+        chars.len(),
+        &marks,
+        |_, t| html! { mark.hl { (t) } },
+    )
 }
 
 fn pager(form: &Form, page_no: usize, total: usize) -> Markup {

@@ -23,7 +23,8 @@ const MAX_PARAM_BYTES: usize = 2000;
 
 /// `Content-Security-Policy` of every answer: nothing but what this server sends, no inline
 /// script or style.
-pub const CSP: &str = "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+pub const CSP: &str =
+    "default-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 /// An answer that is not a page: a status and a message, as HTML or as JSON `{"error": ...}`.
 #[derive(Debug)]
@@ -161,7 +162,10 @@ impl Params {
     /// A language (`zh`, `ru`, `en`).
     pub fn lang(&self, name: &str) -> Result<Option<crate::corpus::Lang>, ApiError> {
         self.text(name)
-            .map(|v| v.parse().map_err(|e| self.bad(format!("parameter `{name}`: {e}"))))
+            .map(|v| {
+                v.parse()
+                    .map_err(|e| self.bad(format!("parameter `{name}`: {e}")))
+            })
             .transpose()
     }
 
@@ -247,7 +251,10 @@ mod tests {
     #[test]
     fn pages_and_queries_are_bounded() {
         let p = params(&[("page", "51"), ("q", &"x".repeat(MAX_QUERY_CHARS + 1))]).unwrap();
-        assert_eq!(p.page(MAX_PAGE).unwrap_err().status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            p.page(MAX_PAGE).unwrap_err().status,
+            StatusCode::BAD_REQUEST
+        );
         assert_eq!(p.query("q").unwrap_err().status, StatusCode::BAD_REQUEST);
         let p = params(&[("page", "2"), ("q", " 上海精神 ")]).unwrap();
         assert_eq!(p.page(MAX_PAGE).unwrap(), 2);

@@ -62,11 +62,24 @@ pub fn handle(lib: &Library, params: &Params) -> Result<Reply, ApiError> {
         }
     };
     let content = match by {
-        PeriodBy::Year => charts(lib, &tables.frame, tables.breaks.as_ref(), &filter).map_err(err)?,
+        PeriodBy::Year => {
+            charts(lib, &tables.frame, tables.breaks.as_ref(), &filter).map_err(err)?
+        }
         PeriodBy::Meeting => meeting_table(&rows).map_err(err)?,
     };
-    let mut files = vec!["trends.csv", "trends.parquet", "trends_meeting.csv", "breaks.csv", "charts/heatmap.svg"];
-    let chart_files: Vec<String> = lib.codes.dimensions.iter().map(|d| format!("charts/trend_{d}.svg")).collect();
+    let mut files = vec![
+        "trends.csv",
+        "trends.parquet",
+        "trends_meeting.csv",
+        "breaks.csv",
+        "charts/heatmap.svg",
+    ];
+    let chart_files: Vec<String> = lib
+        .codes
+        .dimensions
+        .iter()
+        .map(|d| format!("charts/trend_{d}.svg"))
+        .collect();
     files.extend(chart_files.iter().map(String::as_str));
     let body = html! {
         h1 { "Trends" }
@@ -123,11 +136,22 @@ fn charts(
         .clone()
         .lazy()
         .filter(col("lang").eq(lit(filter.lang.as_str())))
-        .sort(["body", "dimension", "year"], SortMultipleOptions::default())
+        .sort(
+            ["body", "dimension", "year"],
+            SortMultipleOptions::default(),
+        )
         .collect()
         .context(|| "selecting the trend rows".to_string())?;
-    let (body, dimension, year) = (strs(&rows, "body")?, strs(&rows, "dimension")?, ints(&rows, "year")?);
-    let (share, low, high) = (floats(&rows, "share_paragraphs")?, floats(&rows, "ci_low")?, floats(&rows, "ci_high")?);
+    let (body, dimension, year) = (
+        strs(&rows, "body")?,
+        strs(&rows, "dimension")?,
+        ints(&rows, "year")?,
+    );
+    let (share, low, high) = (
+        floats(&rows, "share_paragraphs")?,
+        floats(&rows, "ci_low")?,
+        floats(&rows, "ci_high")?,
+    );
     let bodies: Vec<String> = if filter.body == ALL {
         let mut b: Vec<String> = body.iter().filter(|b| *b != ALL).cloned().collect();
         b.sort_by_key(|x| (x != "CHS", x != "CHG", x.clone()));
@@ -144,9 +168,19 @@ fn charts(
             .filter(col("lang").eq(lit(filter.lang.as_str())))
             .collect()
             .context(|| "selecting the breaks".to_string())?;
-        let (bb, bd, by, bs) = (strs(&b, "body")?, strs(&b, "dimension")?, ints(&b, "break_year")?, floats(&b, "shift")?);
+        let (bb, bd, by, bs) = (
+            strs(&b, "body")?,
+            strs(&b, "dimension")?,
+            ints(&b, "break_year")?,
+            floats(&b, "shift")?,
+        );
         for i in 0..b.height() {
-            brk.push((bb[i].clone(), bd[i].clone(), i32::try_from(by[i]).unwrap_or(0), bs[i]));
+            brk.push((
+                bb[i].clone(),
+                bd[i].clone(),
+                i32::try_from(by[i]).unwrap_or(0),
+                bs[i],
+            ));
         }
     }
     let mut out = String::new();
@@ -154,7 +188,11 @@ fn charts(
         let mut series = Vec::new();
         // year → share, of the pooled (or chosen) body, for the year links.
         let mut years: BTreeMap<i64, f64> = BTreeMap::new();
-        let link_body = if filter.body == ALL { ALL } else { filter.body.as_str() };
+        let link_body = if filter.body == ALL {
+            ALL
+        } else {
+            filter.body.as_str()
+        };
         for i in 0..rows.height() {
             if &dimension[i] == d && body[i] == link_body {
                 years.insert(year[i], share[i]);
@@ -178,7 +216,11 @@ fn charts(
                 .filter(|(bb, bd, _, _)| bb == b && bd == d)
                 .map(|(_, _, y, s)| (*y, 100.0 * s))
                 .collect();
-            series.push(TrendLine { label: b.clone(), points, breaks });
+            series.push(TrendLine {
+                label: b.clone(),
+                points,
+                breaks,
+            });
         }
         let svg = crate::report::line_chart_svg(d, &series, None)?;
         let markup = html! {
@@ -204,13 +246,24 @@ fn meeting_table(rows: &DataFrame) -> Result<Markup, ServeError> {
     let mut by_period: BTreeMap<(String, String), BTreeMap<String, f64>> = BTreeMap::new();
     let mut dims: Vec<String> = Vec::new();
     for r in &json {
-        let get = |k: &str| r.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
+        let get = |k: &str| {
+            r.get(k)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
         let d = get("dimension");
         if !dims.contains(&d) {
             dims.push(d.clone());
         }
-        let share = r.get("share_paragraphs").and_then(|v| v.as_f64()).unwrap_or(f64::NAN);
-        by_period.entry((get("period_start"), get("period"))).or_default().insert(d, share);
+        let share = r
+            .get("share_paragraphs")
+            .and_then(|v| v.as_f64())
+            .unwrap_or(f64::NAN);
+        by_period
+            .entry((get("period_start"), get("period")))
+            .or_default()
+            .insert(d, share);
     }
     Ok(html! {
         table.meetings {
@@ -241,10 +294,18 @@ struct CodedParagraph {
     evidence: Vec<Evidence>,
 }
 
-pub fn handle_year(lib: &Library, dimension: &str, year: &str, params: &Params) -> Result<Reply, ApiError> {
+pub fn handle_year(
+    lib: &Library,
+    dimension: &str,
+    year: &str,
+    params: &Params,
+) -> Result<Reply, ApiError> {
     let filter = filter_of(params)?;
     if !lib.codes.dimensions.iter().any(|d| d == dimension) {
-        return Err(ApiError::not_found(format!("no dimension `{dimension}` in the codes")).json(params.json));
+        return Err(
+            ApiError::not_found(format!("no dimension `{dimension}` in the codes"))
+                .json(params.json),
+        );
     }
     let year: i32 = year
         .parse()
@@ -264,7 +325,10 @@ pub fn handle_year(lib: &Library, dimension: &str, year: &str, params: &Params) 
             "paragraphs": paragraphs,
         })));
     }
-    let json = json_twin(&format!("/trends/{dimension}/{year}"), &filter_query(&filter));
+    let json = json_twin(
+        &format!("/trends/{dimension}/{year}"),
+        &filter_query(&filter),
+    );
     let body = html! {
         h1 { span class={ "swatch " (dim_class(dimension)) } {} (dimension) " in " (year) }
         p.meta #total {
@@ -290,7 +354,11 @@ pub fn handle_year(lib: &Library, dimension: &str, year: &str, params: &Params) 
         }
         (downloads(&json, &lib.exports.present(&["passages.csv", "evidence.csv"])))
     };
-    Ok(Reply::Html(page(&format!("{dimension} {year}"), &json, body)))
+    Ok(Reply::Html(page(
+        &format!("{dimension} {year}"),
+        &json,
+        body,
+    )))
 }
 
 fn coded_paragraphs(
@@ -299,7 +367,11 @@ fn coded_paragraphs(
     year: i32,
     filter: &TrendFilter,
 ) -> Result<(usize, Vec<CodedParagraph>), ServeError> {
-    let mut docs = lib.codes.documents.clone().filter(col("year").eq(lit(year)));
+    let mut docs = lib
+        .codes
+        .documents
+        .clone()
+        .filter(col("year").eq(lit(year)));
     if filter.body != ALL {
         docs = match filter.body.as_str() {
             "other" => docs.filter(col("body").neq(lit("CHS")).and(col("body").neq(lit("CHG")))),
@@ -316,20 +388,40 @@ fn coded_paragraphs(
         .filter(col("dimension").eq(lit(dimension)).and(col("coded")))
         .select([col("doc_id"), col("lang"), col("paragraph"), col("score")])
         .join(
-            docs.select([col("id").alias("doc_id"), col("lang"), col("date"), col("title"), col("body")]),
+            docs.select([
+                col("id").alias("doc_id"),
+                col("lang"),
+                col("date"),
+                col("title"),
+                col("body"),
+            ]),
             [col("doc_id"), col("lang")],
             [col("doc_id"), col("lang")],
             JoinArgs::new(JoinType::Inner),
         )
-        .sort_by_exprs([col("date"), col("doc_id"), col("lang"), col("paragraph")], SortMultipleOptions::default())
+        .sort_by_exprs(
+            [col("date"), col("doc_id"), col("lang"), col("paragraph")],
+            SortMultipleOptions::default(),
+        )
         .collect()
         .context(|| format!("finding the paragraphs coded for {dimension} in {year}"))?;
     let total = coded.height();
     let coded = coded.head(Some(MAX_YEAR_PARAGRAPHS));
-    let (ids, langs, paras) = (strs(&coded, "doc_id")?, strs(&coded, "lang")?, ints(&coded, "paragraph")?);
-    let (dates, titles, bodies, scores) = (strs(&coded, "date")?, strs(&coded, "title")?, strs(&coded, "body")?, floats(&coded, "score")?);
+    let (ids, langs, paras) = (
+        strs(&coded, "doc_id")?,
+        strs(&coded, "lang")?,
+        ints(&coded, "paragraph")?,
+    );
+    let (dates, titles, bodies, scores) = (
+        strs(&coded, "date")?,
+        strs(&coded, "title")?,
+        strs(&coded, "body")?,
+        floats(&coded, "score")?,
+    );
 
-    let keys = coded.select(["doc_id", "lang", "paragraph"]).context(|| "keys".to_string())?;
+    let keys = coded
+        .select(["doc_id", "lang", "paragraph"])
+        .context(|| "keys".to_string())?;
     let ev = lib
         .codes
         .evidence
@@ -341,47 +433,85 @@ fn coded_paragraphs(
             [col("doc_id"), col("lang"), col("paragraph")],
             JoinArgs::new(JoinType::Inner),
         )
-        .sort_by_exprs([col("doc_id"), col("lang"), col("paragraph"), col("char_start")], SortMultipleOptions::default())
+        .sort_by_exprs(
+            [
+                col("doc_id"),
+                col("lang"),
+                col("paragraph"),
+                col("char_start"),
+            ],
+            SortMultipleOptions::default(),
+        )
         .collect()
         .context(|| format!("reading the evidence for {dimension} in {year}"))?;
     let mut evidence: BTreeMap<(String, String, i64), Vec<Evidence>> = BTreeMap::new();
     {
-        let (id, lang, para) = (strs(&ev, "doc_id")?, strs(&ev, "lang")?, ints(&ev, "paragraph")?);
-        let (ind, term, matched, rule) = (strs(&ev, "indicator")?, strs(&ev, "term")?, strs(&ev, "matched")?, strs(&ev, "rule")?);
-        let (cs, ce, w) = (ints(&ev, "char_start")?, ints(&ev, "char_end")?, floats(&ev, "weight")?);
+        let (id, lang, para) = (
+            strs(&ev, "doc_id")?,
+            strs(&ev, "lang")?,
+            ints(&ev, "paragraph")?,
+        );
+        let (ind, term, matched, rule) = (
+            strs(&ev, "indicator")?,
+            strs(&ev, "term")?,
+            strs(&ev, "matched")?,
+            strs(&ev, "rule")?,
+        );
+        let (cs, ce, w) = (
+            ints(&ev, "char_start")?,
+            ints(&ev, "char_end")?,
+            floats(&ev, "weight")?,
+        );
         for i in 0..ev.height() {
-            evidence.entry((id[i].clone(), lang[i].clone(), para[i])).or_default().push(Evidence {
-                dimension: dimension.to_string(),
-                indicator: ind[i].clone(),
-                term: term[i].clone(),
-                matched: matched[i].clone(),
-                char_start: usize::try_from(cs[i]).unwrap_or(0),
-                char_end: usize::try_from(ce[i]).unwrap_or(0),
-                weight: w[i],
-                rule: match rule[i].as_str() {
-                    "window" => Rule::Window,
-                    "pattern" => Rule::Pattern,
-                    _ => Rule::Term,
-                },
-                boilerplate: false,
-                cue: None,
-            });
+            evidence
+                .entry((id[i].clone(), lang[i].clone(), para[i]))
+                .or_default()
+                .push(Evidence {
+                    dimension: dimension.to_string(),
+                    indicator: ind[i].clone(),
+                    term: term[i].clone(),
+                    matched: matched[i].clone(),
+                    char_start: usize::try_from(cs[i]).unwrap_or(0),
+                    char_end: usize::try_from(ce[i]).unwrap_or(0),
+                    weight: w[i],
+                    rule: match rule[i].as_str() {
+                        "window" => Rule::Window,
+                        "pattern" => Rule::Pattern,
+                        _ => Rule::Term,
+                    },
+                    boilerplate: false,
+                    cue: None,
+                });
         }
     }
     let mut out = Vec::with_capacity(coded.height());
-    let mut docs_cache: BTreeMap<(String, String), Option<crate::corpus::Document>> = BTreeMap::new();
+    let mut docs_cache: BTreeMap<(String, String), Option<crate::corpus::Document>> =
+        BTreeMap::new();
     for i in 0..coded.height() {
-        let doc = docs_cache.entry((ids[i].clone(), langs[i].clone())).or_insert_with(|| {
-            let lang = langs[i].parse().ok()?;
-            lib.store.get(&DocKey::new(ids[i].as_str(), lang)).ok().flatten()
-        });
+        let doc = docs_cache
+            .entry((ids[i].clone(), langs[i].clone()))
+            .or_insert_with(|| {
+                let lang = langs[i].parse().ok()?;
+                lib.store
+                    .get(&DocKey::new(ids[i].as_str(), lang))
+                    .ok()
+                    .flatten()
+            });
         let (text, char_start) = doc
             .as_ref()
             .and_then(|d| {
-                let p = d.paragraphs.iter().find(|p| i64::from(p.index) == paras[i])?;
+                let p = d
+                    .paragraphs
+                    .iter()
+                    .find(|p| i64::from(p.index) == paras[i])?;
                 Some((d.original_chars(p.char_start, p.char_end), p.char_start))
             })
-            .unwrap_or_else(|| ("(this paragraph is no longer in the document store)".to_string(), 0));
+            .unwrap_or_else(|| {
+                (
+                    "(this paragraph is no longer in the document store)".to_string(),
+                    0,
+                )
+            });
         out.push(CodedParagraph {
             id: ids[i].clone(),
             lang: langs[i].clone(),
@@ -392,7 +522,9 @@ fn coded_paragraphs(
             score: scores[i],
             text,
             char_start,
-            evidence: evidence.remove(&(ids[i].clone(), langs[i].clone(), paras[i])).unwrap_or_default(),
+            evidence: evidence
+                .remove(&(ids[i].clone(), langs[i].clone(), paras[i]))
+                .unwrap_or_default(),
         });
     }
     Ok((total, out))

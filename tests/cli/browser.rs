@@ -18,18 +18,27 @@ fn a_reader_searches_follows_a_hit_and_reads_the_trends() {
 
     browser.goto(&format!("{}/search", server.url));
     let sheets = browser.script("return document.styleSheets[0].cssRules.length;", json!([]));
-    assert!(sheets.as_u64().unwrap_or(0) > 10, "our stylesheet loads under the CSP");
+    assert!(
+        sheets.as_u64().unwrap_or(0) > 10,
+        "our stylesheet loads under the CSP"
+    );
     browser.find("#q").type_text("三股势力");
     browser.find("#go").click();
     let total = browser.find("#total").text();
     assert!(total.contains("match"), "{total}");
     let snippet_marks = browser.find_all("li.hit mark.hl");
     assert!(!snippet_marks.is_empty(), "highlighted snippets");
-    assert!(browser.current_url().contains("q=%E4%B8%89"), "{}", browser.current_url());
+    assert!(
+        browser.current_url().contains("q=%E4%B8%89"),
+        "{}",
+        browser.current_url()
+    );
     browser.screenshot("search");
 
     // Follow the serve fixture's hit to its paragraph.
-    let link = browser.find(&format!("li.hit .snippet a[href^=\"/doc/{XSS_DOC}?lang=zh#p\"]"));
+    let link = browser.find(&format!(
+        "li.hit .snippet a[href^=\"/doc/{XSS_DOC}?lang=zh#p\"]"
+    ));
     let anchor = link.attribute("href").unwrap();
     link.click();
     let url = poll(Duration::from_secs(20), || {
@@ -39,13 +48,19 @@ fn a_reader_searches_follows_a_hit_and_reads_the_trends() {
     assert!(url.ends_with(&anchor), "{url} vs {anchor}");
     let fragment = anchor.rsplit('#').next().unwrap().to_string();
     let target = browser.find(&format!("#{fragment}"));
-    assert!(target.css("outline-style") == "solid", "the linked paragraph is the target");
+    assert!(
+        target.css("outline-style") == "solid",
+        "the linked paragraph is the target"
+    );
 
     let marks = browser.find_all("section.version.main mark.ev");
     assert!(marks.len() >= 3, "evidence marked: {}", marks.len());
     let security = browser.find("section.version.main mark.ev.d0");
     let hover = security.attribute("title").unwrap();
-    assert!(hover.contains("security_spillover: core_security, weight"), "{hover}");
+    assert!(
+        hover.contains("security_spillover: core_security, weight"),
+        "{hover}"
+    );
     let colour = security.css("border-bottom-color");
     assert!(
         colour.starts_with("rgb") && colour.contains("31, 119, 180"),
@@ -57,7 +72,10 @@ fn a_reader_searches_follows_a_hit_and_reads_the_trends() {
         json!([]),
     );
     assert_eq!(injected, json!([0, true]));
-    assert!(!browser.find_all("section.version.other").is_empty(), "the Russian version beside it");
+    assert!(
+        !browser.find_all("section.version.other").is_empty(),
+        "the Russian version beside it"
+    );
     browser.screenshot("doc");
 
     browser.goto(&format!("{}/trends", server.url));
@@ -67,23 +85,40 @@ fn a_reader_searches_follows_a_hit_and_reads_the_trends() {
         "return document.querySelectorAll('section.trend .chart svg polyline, section.trend .chart svg path').length;",
         json!([]),
     );
-    assert!(lines.as_u64().unwrap_or(0) > 5, "the charts draw lines: {lines}");
+    assert!(
+        lines.as_u64().unwrap_or(0) > 5,
+        "the charts draw lines: {lines}"
+    );
     browser.screenshot("trends");
     browser
         .find("#dim-security_spillover .years a[href^=\"/trends/security_spillover/2016\"]")
         .click();
     browser.find("#total");
-    assert!(browser.current_url().contains("/trends/security_spillover/2016"));
-    assert!(!browser.find_all(".para mark.ev.d0").is_empty(), "the year's evidence");
+    assert!(
+        browser
+            .current_url()
+            .contains("/trends/security_spillover/2016")
+    );
+    assert!(
+        !browser.find_all(".para mark.ev.d0").is_empty(),
+        "the year's evidence"
+    );
     browser.screenshot("trend-year");
 
-    for (path, name) in [("/kwic?term=%E4%B8%BB%E6%9D%83", "kwic"), ("/terms", "terms"), ("/codebook", "codebook")] {
+    for (path, name) in [
+        ("/kwic?term=%E4%B8%BB%E6%9D%83", "kwic"),
+        ("/terms", "terms"),
+        ("/codebook", "codebook"),
+    ] {
         browser.goto(&format!("{}{path}", server.url));
         let h1 = browser.find("h1").text();
         assert!(!h1.is_empty(), "{path}");
         browser.screenshot(name);
     }
-    assert!(browser.find("#hash").text().len() == 64, "the codebook hash");
+    assert!(
+        browser.find("#hash").text().len() == 64,
+        "the codebook hash"
+    );
     browser.goto(&format!("{}/kwic?term=%E4%B8%BB%E6%9D%83", server.url));
     browser.find("table.kwic tr a").click();
     let url = poll(Duration::from_secs(20), || {

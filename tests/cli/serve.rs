@@ -53,7 +53,8 @@ impl Server {
             .spawn()
             .expect("scoway serve starts");
         let mut line = String::new();
-        let read = BufReader::new(child.stdout.take().expect("stdout is piped")).read_line(&mut line);
+        let read =
+            BufReader::new(child.stdout.take().expect("stdout is piped")).read_line(&mut line);
         let mut stderr = child.stderr.take();
         if read.is_err() || !line.starts_with("http://") {
             let mut err = String::new();
@@ -94,9 +95,14 @@ impl Server {
 
     /// GET with `format=json`, expecting 200, the body parsed.
     pub fn json(&self, path_and_query: &str) -> Value {
-        let sep = if path_and_query.contains('?') { '&' } else { '?' };
+        let sep = if path_and_query.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
         let body = self.page(&format!("{path_and_query}{sep}format=json"));
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{path_and_query}: not JSON ({e}):\n{body}"))
+        serde_json::from_str(&body)
+            .unwrap_or_else(|e| panic!("{path_and_query}: not JSON ({e}):\n{body}"))
     }
 
     /// Stops the server and returns what it wrote on stderr.
@@ -133,7 +139,11 @@ fn tree(dir: &Path) -> Vec<(PathBuf, u64, std::time::SystemTime)> {
         .filter_map(Result::ok)
         .map(|e| {
             let m = e.metadata().expect("metadata");
-            (e.path().to_path_buf(), m.len(), m.modified().expect("mtime"))
+            (
+                e.path().to_path_buf(),
+                m.len(),
+                m.modified().expect("mtime"),
+            )
         })
         .collect();
     out.sort();
@@ -145,7 +155,12 @@ fn hits(v: &Value) -> Vec<(String, String)> {
         .as_array()
         .expect("hits")
         .iter()
-        .map(|h| (h["id"].as_str().unwrap().to_string(), h["lang"].as_str().unwrap().to_string()))
+        .map(|h| {
+            (
+                h["id"].as_str().unwrap().to_string(),
+                h["lang"].as_str().unwrap().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -157,7 +172,10 @@ fn every_json_twin_is_the_cli_json() {
     let web = server.json("/search?q=%E4%B8%89%E8%82%A1%E5%8A%BF%E5%8A%9B");
     let cli = run_json(data, &["search", "三股势力", "--limit", "20", "--json"]);
     assert_eq!(web["total"], cli["total"]);
-    assert!(cli["total"].as_u64().unwrap() >= 2, "the fixtures match: {cli}");
+    assert!(
+        cli["total"].as_u64().unwrap() >= 2,
+        "the fixtures match: {cli}"
+    );
     assert_eq!(hits(&web), hits(&cli));
     assert_eq!(web["hits"][0]["snippets"], cli["hits"][0]["snippets"]);
 
@@ -166,11 +184,17 @@ fn every_json_twin_is_the_cli_json() {
     assert_eq!(web, cli);
 
     let web = server.json("/kwic?term=%E4%B8%BB%E6%9D%83&sort=doc");
-    let cli = run_json(data, &["kwic", "主权", "--window", "30", "--sort", "doc", "--json"]);
+    let cli = run_json(
+        data,
+        &["kwic", "主权", "--window", "30", "--sort", "doc", "--json"],
+    );
     assert_eq!(web["total"], cli["total"]);
     let n = web["lines"].as_array().unwrap().len();
     assert!(n > 0);
-    assert_eq!(web["lines"].as_array().unwrap()[..], cli["lines"].as_array().unwrap()[..n]);
+    assert_eq!(
+        web["lines"].as_array().unwrap()[..],
+        cli["lines"].as_array().unwrap()[..n]
+    );
 
     for (query, args) in [
         ("", vec![]),
@@ -205,27 +229,57 @@ fn every_json_twin_is_the_cli_json() {
 fn pages_show_hits_documents_versions_and_charts() {
     let server = Server::fixture();
     let search = server.page("/search?q=%E4%B8%89%E8%82%A1%E5%8A%BF%E5%8A%9B&body=CHS");
-    assert!(search.contains(&format!("href=\"/doc/{XSS_DOC}?lang=zh#p")), "{search}");
-    assert!(search.contains("<mark class=\"hl\">"), "snippets are highlighted");
+    assert!(
+        search.contains(&format!("href=\"/doc/{XSS_DOC}?lang=zh#p")),
+        "{search}"
+    );
+    assert!(
+        search.contains("<mark class=\"hl\">"),
+        "snippets are highlighted"
+    );
 
     let doc = server.page(&format!("/doc/{XSS_DOC}"));
     assert!(doc.contains("id=\"p1\""), "paragraph anchors");
-    assert!(doc.contains("class=\"ev d0\""), "security evidence in its colour:\n{doc}");
-    assert!(doc.contains("title=\"security_spillover: core_security, weight"), "hover");
+    assert!(
+        doc.contains("class=\"ev d0\""),
+        "security evidence in its colour:\n{doc}"
+    );
+    assert!(
+        doc.contains("title=\"security_spillover: core_security, weight"),
+        "hover"
+    );
     assert!(doc.contains("Ташкентская"), "the Russian version beside it");
     assert!(doc.contains("/export/evidence.csv"), "export files offered");
 
     let trends = server.page("/trends");
-    assert!(trends.matches("<svg").count() >= 5, "one chart per dimension");
+    assert!(
+        trends.matches("<svg").count() >= 5,
+        "one chart per dimension"
+    );
     assert!(trends.contains("href=\"/trends/security_spillover/2016?body=all&amp;lang=all\""));
     let year = server.page("/trends/security_spillover/2016");
-    assert!(year.contains(&format!("/doc/{XSS_DOC}?lang=zh#p")), "{year}");
+    assert!(
+        year.contains(&format!("/doc/{XSS_DOC}?lang=zh#p")),
+        "{year}"
+    );
     assert!(year.contains("class=\"ev d0\""));
     let year_json = server.json("/trends/security_spillover/2016");
     assert!(year_json["total"].as_u64().unwrap() >= 1);
-    assert!(!year_json["paragraphs"][0]["evidence"].as_array().unwrap().is_empty());
+    assert!(
+        !year_json["paragraphs"][0]["evidence"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
 
-    for path in ["/kwic?term=%E4%B8%BB%E6%9D%83", "/terms", "/codebook", "/", "/kwic", "/search"] {
+    for path in [
+        "/kwic?term=%E4%B8%BB%E6%9D%83",
+        "/terms",
+        "/codebook",
+        "/",
+        "/kwic",
+        "/search",
+    ] {
         let page = server.page(path);
         assert!(page.starts_with("<!DOCTYPE html>"), "{path}");
     }
@@ -248,19 +302,31 @@ fn document_text_is_shown_as_text_never_as_markup() {
         "/search?q=img%20onerror%20alert".to_string(),
     ] {
         let page = server.page(&path);
-        assert!(!page.contains("<script"), "{path}: a script element:\n{page}");
+        assert!(
+            !page.contains("<script"),
+            "{path}: a script element:\n{page}"
+        );
         assert!(!page.contains("<img"), "{path}: an img element");
     }
     let doc = server.page(&format!("/doc/{XSS_DOC}?lang=zh"));
-    assert!(doc.contains("&lt;script&gt;alert(&quot;serve-xss&quot;)&lt;/script&gt;"), "{doc}");
+    assert!(
+        doc.contains("&lt;script&gt;alert(&quot;serve-xss&quot;)&lt;/script&gt;"),
+        "{doc}"
+    );
     assert!(doc.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
     // The query is echoed in the error too, escaped.
     let r = server.get("/search?q=%3Cscript%3Ealert(1)%3C/script%3E");
     assert_eq!(r.status(), 400);
     let body = r.text().unwrap();
-    assert!(!body.contains("<script") && body.contains("&lt;script&gt;alert(1)"), "{body}");
+    assert!(
+        !body.contains("<script") && body.contains("&lt;script&gt;alert(1)"),
+        "{body}"
+    );
     let r = server.get("/search");
-    let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
     assert!(csp.starts_with("default-src 'self'"), "{csp}");
     assert_eq!(r.headers()["x-content-type-options"], "nosniff");
 }
@@ -270,22 +336,50 @@ fn bad_requests_are_refused_with_clear_messages() {
     let server = Server::fixture();
     let long = "x".repeat(301);
     for (path, status, message) in [
-        (format!("/search?q={long}"), 400, "longer than 300 characters"),
-        ("/search?q=a&page=51".to_string(), 400, "page number from 1 to 50"),
+        (
+            format!("/search?q={long}"),
+            400,
+            "longer than 300 characters",
+        ),
+        (
+            "/search?q=a&page=51".to_string(),
+            400,
+            "page number from 1 to 50",
+        ),
         ("/search?q=a&from=20x1".to_string(), 400, "parameter `from`"),
         ("/search?q=%22unclosed".to_string(), 400, "invalid query"),
         ("/search?q=a&lang=fr".to_string(), 400, "unknown language"),
-        ("/search?q=a&format=xml".to_string(), 400, "not html or json"),
-        ("/doc/..%2F..%2Fetc%2Fpasswd".to_string(), 400, "invalid document id"),
+        (
+            "/search?q=a&format=xml".to_string(),
+            400,
+            "not html or json",
+        ),
+        (
+            "/doc/..%2F..%2Fetc%2Fpasswd".to_string(),
+            400,
+            "invalid document id",
+        ),
         ("/doc/.LAYOUT".to_string(), 400, "invalid document id"),
         (format!("/doc/{XSS_DOC}?lang=en"), 404, "no version in en"),
         ("/doc/no-such-doc".to_string(), 404, "no document"),
-        ("/kwic?term=a&sort=size".to_string(), 400, "not one of date, doc"),
+        (
+            "/kwic?term=a&sort=size".to_string(),
+            400,
+            "not one of date, doc",
+        ),
         ("/trends?body=XYZ".to_string(), 400, "parameter `body`"),
         ("/trends/nothing/2016".to_string(), 404, "no dimension"),
         ("/trends/recognition/99999".to_string(), 400, "not a year"),
-        ("/export/..%2Fdata%2Fstore%2FLAYOUT".to_string(), 404, "no export file"),
-        ("/export/manifest.json/../../data/LAYOUT".to_string(), 404, "no"),
+        (
+            "/export/..%2Fdata%2Fstore%2FLAYOUT".to_string(),
+            404,
+            "no export file",
+        ),
+        (
+            "/export/manifest.json/../../data/LAYOUT".to_string(),
+            404,
+            "no",
+        ),
         ("/no-such-page".to_string(), 404, "no such page"),
     ] {
         let r = server.get(&path);
@@ -296,7 +390,10 @@ fn bad_requests_are_refused_with_clear_messages() {
     let r = server.get("/search?q=%22unclosed&format=json");
     assert_eq!(r.status(), 400);
     let v: Value = r.json().expect("a JSON error for a JSON request");
-    assert!(v["error"].as_str().unwrap().contains("invalid query"), "{v}");
+    assert!(
+        v["error"].as_str().unwrap().contains("invalid query"),
+        "{v}"
+    );
 }
 
 #[test]
@@ -308,7 +405,15 @@ fn serving_never_writes_to_the_data_directory() {
     run_ok(data, &["build"]);
     let before = tree(data);
     let server = Server::start(data, &[]);
-    for path in ["/search?q=%E5%AE%89%E5%85%A8", "/doc/srv-chs-2016-declaration?lang=ru", "/trends/recognition/2016", "/kwic?term=%E5%AE%89%E5%85%A8", "/trends", "/terms", "/codebook"] {
+    for path in [
+        "/search?q=%E5%AE%89%E5%85%A8",
+        "/doc/srv-chs-2016-declaration?lang=ru",
+        "/trends/recognition/2016",
+        "/kwic?term=%E5%AE%89%E5%85%A8",
+        "/trends",
+        "/terms",
+        "/codebook",
+    ] {
         server.page(path);
     }
     server.stop();
@@ -328,10 +433,16 @@ fn the_address_is_printed_and_other_binds_are_warned_about() {
     let server = Server::spawn(cmd);
     assert!(server.url.starts_with("http://0.0.0.0:"), "{}", server.url);
     let port = server.url.rsplit(':').next().unwrap().to_string();
-    let local = client().get(format!("http://127.0.0.1:{port}/codebook")).send().unwrap();
+    let local = client()
+        .get(format!("http://127.0.0.1:{port}/codebook"))
+        .send()
+        .unwrap();
     assert_eq!(local.status(), 200);
     let stderr = server.stop();
-    assert!(stderr.contains("warning: listening on 0.0.0.0 (not a loopback address)"), "{stderr}");
+    assert!(
+        stderr.contains("warning: listening on 0.0.0.0 (not a loopback address)"),
+        "{stderr}"
+    );
 
     let loopback = Server::start(data, &[]);
     assert!(loopback.url.starts_with("http://127.0.0.1:"));
@@ -342,7 +453,10 @@ fn the_address_is_printed_and_other_binds_are_warned_about() {
 fn a_data_directory_without_index_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     run_ok(dir.path(), &["ingest", fixture("serve").to_str().unwrap()]);
-    let out = scoway(dir.path()).args(["serve", "--port", "0"]).output().unwrap();
+    let out = scoway(dir.path())
+        .args(["serve", "--port", "0"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("run `scoway build` first"), "{err}");

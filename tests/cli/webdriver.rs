@@ -24,7 +24,10 @@ pub fn browser_or_skip() -> bool {
         return true;
     }
     if std::env::var("SCOWAY_SKIP_BROWSER").is_ok_and(|v| v == "1") {
-        eprintln!("skipping the browser test: {} missing (SCOWAY_SKIP_BROWSER=1)", missing.join(", "));
+        eprintln!(
+            "skipping the browser test: {} missing (SCOWAY_SKIP_BROWSER=1)",
+            missing.join(", ")
+        );
         return false;
     }
     panic!(
@@ -73,7 +76,10 @@ impl Browser {
                 .and_then(|r| r.json::<Value>().ok())
                 .filter(|v| v["value"]["ready"] == true)
         });
-        assert!(ready.is_some(), "chromedriver did not become ready on port {port}");
+        assert!(
+            ready.is_some(),
+            "chromedriver did not become ready on port {port}"
+        );
         let profile = tempfile::tempdir().expect("profile folder");
         let args = [
             "--headless",
@@ -145,21 +151,29 @@ impl Browser {
 
     /// Elements matching a CSS selector (none is an empty list).
     pub fn find_all(&self, css: &str) -> Vec<Element<'_>> {
-        self.post("/elements", json!({ "using": "css selector", "value": css }))
-            .as_array()
-            .map(|a| {
-                a.iter()
-                    .filter_map(|e| e[ELEMENT_KEY].as_str())
-                    .map(|id| Element { browser: self, id: id.to_string() })
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.post(
+            "/elements",
+            json!({ "using": "css selector", "value": css }),
+        )
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e[ELEMENT_KEY].as_str())
+                .map(|id| Element {
+                    browser: self,
+                    id: id.to_string(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
     }
 
     /// The first element matching `css`, waiting for the page to show it.
     pub fn find(&self, css: &str) -> Element<'_> {
-        poll(Duration::from_secs(20), || self.find_all(css).into_iter().next())
-            .unwrap_or_else(|| panic!("no element `{css}` on {}", self.current_url()))
+        poll(Duration::from_secs(20), || {
+            self.find_all(css).into_iter().next()
+        })
+        .unwrap_or_else(|| panic!("no element `{css}` on {}", self.current_url()))
     }
 
     /// Runs `script` (a function body) in the page and returns its value.
@@ -198,12 +212,15 @@ pub struct Element<'a> {
 
 impl Element<'_> {
     pub fn click(&self) {
-        self.browser.post(&format!("/element/{}/click", self.id), json!({}));
+        self.browser
+            .post(&format!("/element/{}/click", self.id), json!({}));
     }
 
     pub fn type_text(&self, text: &str) {
-        self.browser
-            .post(&format!("/element/{}/value", self.id), json!({ "text": text }));
+        self.browser.post(
+            &format!("/element/{}/value", self.id),
+            json!({ "text": text }),
+        );
     }
 
     pub fn text(&self) -> String {

@@ -29,9 +29,15 @@ pub struct Args {
 
 pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let lib = Library::open(&ctx.data, ctx.codebook.as_deref(), args.exports.as_deref())
-        .with_context(|| format!("cannot serve the data directory {}", ctx.data.root().display()))?;
+        .with_context(|| {
+            format!(
+                "cannot serve the data directory {}",
+                ctx.data.root().display()
+            )
+        })?;
     eprintln!("computing the trend and term tables ...");
-    lib.warm_up().context("cannot compute the trend and term tables")?;
+    lib.warm_up()
+        .context("cannot compute the trend and term tables")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -40,7 +46,9 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
         let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.bind, args.port))
             .await
             .with_context(|| format!("cannot listen on {}:{}", args.bind, args.port))?;
-        let addr = listener.local_addr().context("cannot read the bound address")?;
+        let addr = listener
+            .local_addr()
+            .context("cannot read the bound address")?;
         let url = format!("http://{addr}/");
         if !args.bind.is_loopback() {
             eprintln!(
