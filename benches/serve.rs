@@ -110,7 +110,11 @@ fn requests(n: usize) -> Vec<(&'static str, String)> {
         let year = 2001 + (i * 11) % 25;
         let doc = (i * 37) % 1000;
         let dim = dims[i % dims.len()];
-        let json = if i.is_multiple_of(5) { "&format=json" } else { "" };
+        let json = if i.is_multiple_of(5) {
+            "&format=json"
+        } else {
+            ""
+        };
         let r = match i % 10 {
             0 | 1 => ("search", format!("/search?q={}{json}", enc(w))),
             2 => (

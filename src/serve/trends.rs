@@ -223,6 +223,9 @@ fn charts(
             });
         }
         let svg = crate::report::line_chart_svg(d, &series, None)?;
+        let svg = clickable_years(&svg, &years, |y| {
+            format!("/trends/{d}/{y}?{}", filter_query(filter))
+        });
         let markup = html! {
             section.trend id={ "dim-" (d) } data-dimension=(d) {
                 h2 { span class={ "swatch " (dim_class(d)) } {} (d) " " span.muted { (crate::report::dimension_label(d)) } }
@@ -238,6 +241,58 @@ fn charts(
         out.push_str(&markup.into_string());
     }
     Ok(PreEscaped(out))
+}
+
+/// `svg` (a chart of [`crate::report::line_chart_svg`]) with a transparent link over the
+/// column of every year in `years`, so that clicking a year in the chart opens it. The columns
+/// are placed from the x-axis labels (years, centred on their tick) and the y-axis labels (the
+/// plot's height); a chart with fewer than two year labels is returned as it is.
+fn clickable_years(svg: &str, years: &BTreeMap<i64, f64>, href: impl Fn(i64) -> String) -> String {
+    static LABEL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let label = LABEL.get_or_init(|| {
+        regex::Regex::new(
+            r#"<text x="(-?[0-9.]+)" y="(-?[0-9.]+)"[^>]*text-anchor="(middle|end)"[^>]*>\s*([0-9]+)\s*</text>"#,
+        )
+        .expect("a valid pattern")
+    });
+    let mut ticks: Vec<(f64, f64)> = Vec::new(); // (year, x)
+    let (mut axis_y, mut top) = (f64::MIN, f64::MAX);
+    for c in label.captures_iter(svg) {
+        let (Ok(x), Ok(y), Ok(value)) = (
+            c[1].parse::<f64>(),
+            c[2].parse::<f64>(),
+            c[4].parse::<f64>(),
+        ) else {
+            continue;
+        };
+        if &c[3] == "middle" && (1900.0..=2100.0).contains(&value) {
+            ticks.push((value, x));
+            axis_y = axis_y.max(y);
+        } else if &c[3] == "end" {
+            top = top.min(y);
+        }
+    }
+    let (Some(&(y0, x0)), Some(&(y1, x1))) = (ticks.first(), ticks.last()) else {
+        return svg.to_string();
+    };
+    if y1 <= y0 || top >= axis_y || !svg.ends_with("</svg>\n") && !svg.ends_with("</svg>") {
+        return svg.to_string();
+    }
+    let step = (x1 - x0) / (y1 - y0);
+    let overlay = html! {
+        g.year-links {
+            @for (year, share) in years {
+                @let x = x0 + (*year as f64 - y0) * step - step / 2.0;
+                a href=(href(*year)) data-year=(year) {
+                    rect x=(format!("{x:.1}")) y=(format!("{top:.1}")) width=(format!("{step:.1}")) height=(format!("{:.1}", axis_y - top)) fill="transparent" {
+                        title { (year) ": " (format!("{:.1}", 100.0 * share)) "% of paragraphs" }
+                    }
+                }
+            }
+        }
+    };
+    let end = svg.rfind("</svg>").unwrap_or(svg.len());
+    format!("{}{}{}", &svg[..end], overlay.into_string(), &svg[end..])
 }
 
 /// By meeting: a periods × dimensions table of shares.

@@ -90,8 +90,9 @@ fn a_reader_searches_follows_a_hit_and_reads_the_trends() {
         "the charts draw lines: {lines}"
     );
     browser.screenshot("trends");
+    // A year's column in the chart is a link (the years under it are too).
     browser
-        .find("#dim-security_spillover .years a[href^=\"/trends/security_spillover/2016\"]")
+        .find("#dim-security_spillover svg a[data-year=\"2016\"] rect")
         .click();
     browser.find("#total");
     assert!(

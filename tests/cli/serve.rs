@@ -257,6 +257,12 @@ fn pages_show_hits_documents_versions_and_charts() {
         "one chart per dimension"
     );
     assert!(trends.contains("href=\"/trends/security_spillover/2016?body=all&amp;lang=all\""));
+    assert!(
+        trends.contains(
+            "<a href=\"/trends/recognition/2016?body=all&amp;lang=all\" data-year=\"2016\"><rect"
+        ),
+        "the year's column in the chart is a link"
+    );
     let year = server.page("/trends/security_spillover/2016");
     assert!(
         year.contains(&format!("/doc/{XSS_DOC}?lang=zh#p")),
