@@ -274,6 +274,19 @@ mod tests {
 
     proptest! {
         #[test]
+        fn reading_parameters_never_panics(
+            pairs in proptest::collection::vec(("[a-z]{1,6}", "\\PC{0,40}"), 0..6)
+        ) {
+            if let Ok(p) = Params::new(pairs.into_iter().collect()) {
+                let _ = p.page(MAX_PAGE);
+                let _ = p.query("q");
+                let _ = p.lang("lang");
+                let _ = p.choice("sort", &["date", "doc"], "date");
+                let _ = document_id(p.text("id").unwrap_or_default(), p.json);
+            }
+        }
+
+        #[test]
         fn safe_export_names_never_climb_or_hide(name in "[a-z./_-]{0,20}") {
             if is_safe_export_name(&name) {
                 prop_assert!(!name.split('/').any(|p| p == ".." || p == "." || p.is_empty()));

@@ -393,6 +393,22 @@ fn bad_requests_are_refused_with_clear_messages() {
         let body = r.text().unwrap();
         assert!(body.contains(message), "{path}: {body}");
     }
+    // Odd input is a 4xx answer, never a failure of the server.
+    let long_id = "a".repeat(300);
+    for path in [
+        "/search?q=%FF%FE".to_string(),
+        "/doc/%FF".to_string(),
+        "/doc/%00".to_string(),
+        format!("/doc/{long_id}"),
+        "/kwic?term=%E7%9A%84".to_string(),
+        "/kwic?term=a&page=0".to_string(),
+        "/trends/recognition/-1".to_string(),
+        "/search?q=a&page=99999999999999999999999".to_string(),
+        "/search?q=a&to=2001&from=2010".to_string(),
+    ] {
+        let status = server.get(&path).status().as_u16();
+        assert!((400..500).contains(&status), "{path}: {status}");
+    }
     let r = server.get("/search?q=%22unclosed&format=json");
     assert_eq!(r.status(), 400);
     let v: Value = r.json().expect("a JSON error for a JSON request");
