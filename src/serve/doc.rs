@@ -85,6 +85,13 @@ fn render(
                 span.muted { (doc.source) }
             } }
             tr { th { "sha256" } td colspan="3" { code { (doc.sha256) } } }
+            @if let Some(r) = lib.provenance.get(&m.key().to_string()) {
+                tr.provenance { th { "fetched" } td colspan="3" {
+                    a href=(r.final_url) rel="noreferrer noopener" { (r.final_url) }
+                    " · " (r.fetched_at) " · HTTP " (r.status) " · " (r.bytes) " bytes · " (r.outcome)
+                    @if r.sha256 != doc.sha256 { " · " strong.error { "the stored text is not from these bytes (sha256 " code { (r.sha256.get(..12).unwrap_or(&r.sha256)) } ")" } }
+                } }
+            }
             tr { th { "coded" } td colspan="3" {
                 (codes.document.coded_paragraphs) " of " (codes.document.paragraphs) " paragraphs; dominant: "
                 (codes.document.dominant.as_deref().unwrap_or("none"))

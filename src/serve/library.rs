@@ -5,6 +5,7 @@
 use super::ServeError;
 use crate::code::{Codebook, Coder};
 use crate::corpus::DocStore;
+use crate::corpus::fetch::{FetchDir, ProvenanceRecord};
 use crate::index::IndexSnapshot;
 use crate::layout::DataDir;
 use crate::trends::{
@@ -24,6 +25,8 @@ pub struct Library {
     pub(crate) codebook: Codebook,
     pub(crate) coder: Coder,
     pub(crate) exports: Exports,
+    /// The last fetch record of each document version (`<id>.<lang>`), when it was fetched.
+    pub(crate) provenance: std::collections::HashMap<String, ProvenanceRecord>,
     trends_by: Mutex<BTreeMap<&'static str, Arc<TrendTables>>>,
     terms: OnceLock<Result<Arc<TermTables>, String>>,
 }
@@ -59,7 +62,10 @@ impl Library {
             Some(dir) => Exports::scan(dir)?,
             None => Exports::default(),
         };
+        // A fetch directory that cannot be read only costs the pages their provenance.
+        let provenance = FetchDir::new(data.fetch_dir()).latest().unwrap_or_default();
         Ok(Library {
+            provenance,
             data: data.clone(),
             store,
             index,

@@ -425,8 +425,29 @@ fn serving_never_writes_to_the_data_directory() {
     let data = dir.path();
     run_ok(data, &["ingest", fixture("serve").to_str().unwrap()]);
     run_ok(data, &["build"]);
+    // A fetch record for one version (as `scoway fetch` writes them): its page shows it.
+    std::fs::create_dir_all(data.join("fetch/raw")).unwrap();
+    std::fs::write(data.join("fetch/raw/srv.html"), "<p>raw</p>").unwrap();
+    let record = serde_json::json!({
+        "doc_id": "srv-chs-2016-declaration.zh", "id": "srv-chs-2016-declaration", "lang": "zh",
+        "url": "https://example.org/srv", "request_url": "https://example.org/srv",
+        "final_url": "https://example.org/srv-final", "status": 200, "outcome": "fetched",
+        "attempts": 1, "sha256": "0123456789abcdef", "bytes": 10, "file": "raw/srv.html",
+        "headers": {}, "fetched_at": "2026-12-01T10:00:00Z", "tool": "scoway test",
+    });
+    std::fs::write(data.join("fetch/provenance.jsonl"), format!("{record}\n")).unwrap();
     let before = tree(data);
     let server = Server::start(data, &[]);
+    let doc = server.page("/doc/srv-chs-2016-declaration?lang=zh");
+    assert!(
+        doc.contains("href=\"https://example.org/srv-final\""),
+        "provenance shown"
+    );
+    assert!(doc.contains("2026-12-01T10:00:00Z · HTTP 200 · 10 bytes · fetched"));
+    assert!(
+        doc.contains("the stored text is not from these bytes"),
+        "hashes compared"
+    );
     for path in [
         "/search?q=%E5%AE%89%E5%85%A8",
         "/doc/srv-chs-2016-declaration?lang=ru",
