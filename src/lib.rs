@@ -26,5 +26,6 @@ pub mod pipeline;
 pub mod publish;
 pub mod report;
 pub mod segment;
+pub mod serve;
 pub mod text;
 pub mod trends;

@@ -83,6 +83,35 @@ impl DocStore {
         Ok(store)
     }
 
+    /// Opens the store in `dir` for reading only: nothing is created or converted. A missing
+    /// store, or one of the earlier layout (which only a writing command converts), is an error.
+    pub fn open_read_only(dir: impl Into<PathBuf>) -> Result<Self, StoreError> {
+        let dir = dir.into();
+        if !dir.is_dir() {
+            return Err(StoreError::Read {
+                source: std::io::Error::new(
+                    std::io::ErrorKind::NotFound,
+                    "no document store here (ingest or fetch documents first)",
+                ),
+                path: dir,
+            });
+        }
+        if !dir.join(LAYOUT_FILE).exists()
+            && fs::read_dir(&dir).is_ok_and(|mut e| e.next().is_some())
+        {
+            return Err(StoreError::Migrate {
+                path: dir,
+                message: "the store is of an earlier layout and is opened read-only; run \
+                          `scoway build` once to convert it"
+                    .into(),
+            });
+        }
+        Ok(Self {
+            dir,
+            by_hash: Mutex::new(None),
+        })
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -372,6 +401,29 @@ mod tests {
         // Opening again does nothing more.
         drop(store);
         assert_eq!(DocStore::open(dir.path()).unwrap().keys().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_read_only_store_reads_without_creating_or_converting() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("store");
+        assert!(DocStore::open_read_only(&missing).is_err());
+        assert!(!missing.exists(), "nothing created");
+        std::fs::create_dir(&missing).unwrap();
+        std::fs::write(
+            missing.join("old.json"),
+            serde_json::to_vec(&doc("old", "1", "x")).unwrap(),
+        )
+        .unwrap();
+        assert!(matches!(
+            DocStore::open_read_only(&missing),
+            Err(StoreError::Migrate { .. })
+        ));
+        assert!(missing.join("old.json").is_file(), "not converted");
+        let written = DocStore::open(&missing).unwrap();
+        drop(written);
+        let store = DocStore::open_read_only(&missing).unwrap();
+        assert_eq!(store.keys().unwrap(), vec![DocKey::new("old", Lang::Zh)]);
     }
 
     #[test]

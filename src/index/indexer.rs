@@ -123,6 +123,16 @@ pub(crate) fn open_existing(path: &Path) -> Result<Option<Index>, IndexError> {
     Ok(Some(index))
 }
 
+/// Opens the index stored in `directory` (found at `path`), with our tokenizers registered.
+pub(crate) fn open_existing_in(
+    directory: impl tantivy::Directory,
+    path: &Path,
+) -> Result<Index, IndexError> {
+    let index = Index::open(directory).map_err(|e| IndexError::tantivy(path, e))?;
+    schema::register(&index);
+    Ok(index)
+}
+
 /// The commit payload of an index (default when it has none yet).
 fn read_payload(index: &Index, path: &Path) -> Result<Payload, IndexError> {
     let metas = index

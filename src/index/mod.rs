@@ -21,12 +21,14 @@ mod encoded;
 mod indexer;
 mod kwic;
 mod query;
+mod read_only;
 mod schema;
 mod search;
 
 pub use indexer::{IndexReport, Indexer, IndexerOptions};
-pub use kwic::{KwicLine, KwicRequest, KwicSort, MAX_WINDOW, kwic};
+pub use kwic::{KwicLine, KwicPage, KwicRequest, KwicSort, MAX_WINDOW, kwic};
 pub use query::{MAX_QUERY_CHARS, MAX_QUERY_DEPTH, ParsedQuery, parse_query};
+pub use read_only::IndexSnapshot;
 pub use schema::{HanCharTokenizer, QueryTokenizer, han_literal};
 pub use search::{
     MAX_LIMIT, MAX_SNIPPETS, SearchHit, SearchRequest, SearchResults, Snippet, parse_date_bound,

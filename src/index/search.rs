@@ -155,6 +155,15 @@ pub(crate) fn term_query(field: tantivy::schema::Field, value: &str) -> Box<dyn 
 
 /// Searches the index of `data`.
 pub fn search(data: &DataDir, req: &SearchRequest) -> Result<SearchResults, IndexError> {
+    run_search(req, &schema::index_path(data), || open_searcher(data))
+}
+
+/// Searches the index at `path`, opened by `open` once the request is found valid.
+pub(crate) fn run_search(
+    req: &SearchRequest,
+    path: &Path,
+    open: impl FnOnce() -> Result<Searcher, IndexError>,
+) -> Result<SearchResults, IndexError> {
     if !(1..=MAX_LIMIT).contains(&req.limit) {
         return Err(IndexError::Request(format!(
             "--limit must be between 1 and {MAX_LIMIT}, not {}",
@@ -175,8 +184,8 @@ pub fn search(data: &DataDir, req: &SearchRequest) -> Result<SearchResults, Inde
         )));
     }
     let parsed = parse_query(&req.query)?;
-    let searcher = open_searcher(data)?;
-    let path = schema::index_path(data);
+    let searcher = open()?;
+    let path = path.to_path_buf();
     let f = schema::fields();
 
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![

@@ -702,3 +702,28 @@ fn overlapping_occurrences_and_nested_spans() {
         [(0, 9), (10, 12)]
     );
 }
+
+#[test]
+fn a_kwic_page_is_the_start_of_the_whole_listing() {
+    let (_dir, data) = built();
+    let snapshot = IndexSnapshot::open(&data).unwrap();
+    for term in ["三股势力", "上海精神", "机构", "合作"] {
+        for sort in [KwicSort::Date, KwicSort::Doc] {
+            let req = KwicRequest {
+                sort,
+                ..KwicRequest::new(term)
+            };
+            let all = kwic(&data, &req).unwrap();
+            assert_eq!(snapshot.kwic(&req).unwrap(), all, "{term}");
+            for max in [1, 2, 3, all.len(), all.len() + 5] {
+                let page = snapshot.kwic_page(&req, max).unwrap();
+                assert_eq!(
+                    page.lines[..],
+                    all[..max.min(all.len())],
+                    "{term} {sort:?} {max}"
+                );
+                assert_eq!(page.complete, max >= all.len(), "{term} {max}");
+            }
+        }
+    }
+}

@@ -269,6 +269,26 @@ pub fn line_chart(
     )
 }
 
+/// The trend chart of one dimension as SVG text, for pages that embed it (`scoway serve`);
+/// the same drawing as [`line_chart`]'s file.
+pub fn line_chart_svg(
+    dimension: &str,
+    series: &[TrendLine],
+    subtitle: Option<&str>,
+) -> Result<String, ReportError> {
+    let mut svg = String::new();
+    {
+        let area = SvgText::with_string(&mut svg, SIZE).into_drawing_area();
+        with_subtitle(area, subtitle)
+            .and_then(|area| draw_line_chart(area, dimension, series))
+            .map_err(|message| ReportError::Draw {
+                path: PathBuf::from(format!("(chart of {dimension} in memory)")),
+                message,
+            })?;
+    }
+    Ok(svg)
+}
+
 /// The dimension × year heatmap: `<stem>.svg` (and `<stem>.png`, see [`ChartOptions`]).
 pub fn heatmap(
     stem: &Path,

@@ -15,6 +15,11 @@ impl<'a> SvgText<'a> {
     pub fn new(path: &'a Path, size: (u32, u32)) -> Self {
         SvgText(SVGBackend::new(path, size))
     }
+
+    /// Draws into `buf` instead of a file.
+    pub fn with_string(buf: &'a mut String, size: (u32, u32)) -> Self {
+        SvgText(SVGBackend::with_string(buf, size))
+    }
 }
 
 /// Width of `text` in ems: CJK ideographs, kana, hangul and full-width forms take a whole

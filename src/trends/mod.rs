@@ -33,7 +33,7 @@ pub use export::{
 };
 pub use frames::{document_scores, documents, evidence, paragraph_codes, trends};
 pub use passages::passages;
-pub use table::{TableFormat, TrendFilter, render_json, render_markdown};
+pub use table::{TableFormat, TrendFilter, frame_to_json, render_json, render_markdown};
 
 use crate::layout::DataDir;
 use dictionary::FrameSpec;

@@ -191,7 +191,7 @@ pub fn render_json(
 }
 
 /// A frame as an array of objects (dates as ISO strings, NaN as null).
-pub(crate) fn frame_to_json(df: &DataFrame) -> PolarsResult<Vec<serde_json::Value>> {
+pub fn frame_to_json(df: &DataFrame) -> PolarsResult<Vec<serde_json::Value>> {
     let columns = df.columns();
     let mut out = Vec::with_capacity(df.height());
     for i in 0..df.height() {

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod browser;
 mod charts;
 mod code;
 mod endorsements;
@@ -15,5 +16,7 @@ mod parallel;
 mod pipeline;
 mod pipes;
 mod search;
+mod serve;
 mod show;
 mod trends;
+mod webdriver;

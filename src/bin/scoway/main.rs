@@ -13,6 +13,7 @@ mod kwic;
 mod parallel;
 mod run;
 mod search;
+mod serve;
 mod show;
 mod trends;
 mod validate;
@@ -70,6 +71,8 @@ enum Command {
     Demo(demo::Args),
     /// Who supported what, how strongly, and who was missing, by year.
     Endorsements(endorsements::Args),
+    /// A reading room in the browser over the data directory (read-only, offline).
+    Serve(serve::Args),
 }
 
 /// What every command needs to know besides its own arguments.
@@ -117,6 +120,7 @@ fn main() -> ExitCode {
         Command::Run(a) => run::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
         Command::Endorsements(a) => endorsements::run(&ctx, a),
+        Command::Serve(a) => serve::run(&ctx, a),
     };
     match result {
         Ok(code) => code,
