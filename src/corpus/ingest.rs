@@ -83,6 +83,18 @@ pub enum IngestError {
         max = SANE_YEARS.end()
     )]
     DateOutOfRange { path: PathBuf, date: NaiveDate },
+    #[error(
+        "{path}: the document's text is {size_mb:.1} MB, more than the {limit_mb} MB one document \
+         may have (building it would need about {need_gb:.0} GB of memory); split the file into \
+         its documents, or pass --max-document-mb {suggest} if this machine has the memory"
+    )]
+    TooLarge {
+        path: PathBuf,
+        size_mb: f64,
+        limit_mb: u32,
+        need_gb: f64,
+        suggest: u64,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -110,7 +122,16 @@ pub struct IngestOptions {
     pub follow_links: bool,
     /// Accept dates outside [`SANE_YEARS`] (a typo such as year 0201 is refused otherwise).
     pub any_date: bool,
+    /// Largest text of one document, in MB (2^20 bytes of UTF-8); `None`:
+    /// [`DEFAULT_MAX_DOCUMENT_MB`].
+    pub max_document_mb: Option<u32>,
 }
+
+/// Largest text of one document accepted by default, in MB. A summit declaration is a few
+/// tens of kilobytes and a whole year of a ministry's bulletins a few megabytes; building one
+/// document holds all its tokens at once (about 50 times its text in memory: a 200 MB file
+/// needed 10 GB), so a larger one is refused with advice rather than left to exhaust memory.
+pub const DEFAULT_MAX_DOCUMENT_MB: u32 = 32;
 
 /// Years a document date may fall in unless [`IngestOptions::any_date`] is set: the SCO was
 /// founded in 2001 and its forerunner, the "Shanghai Five", in 1996; a date outside this range
@@ -462,6 +483,17 @@ pub fn ingest_file(
                 return Err(IngestError::DateOutOfRange {
                     path: path.to_path_buf(),
                     date: meta.date,
+                });
+            }
+            let limit_mb = opts.max_document_mb.unwrap_or(DEFAULT_MAX_DOCUMENT_MB);
+            if doc.text.len() as u64 > u64::from(limit_mb) << 20 {
+                let size_mb = doc.text.len() as f64 / f64::from(1u32 << 20);
+                return Err(IngestError::TooLarge {
+                    path: path.to_path_buf(),
+                    size_mb,
+                    limit_mb,
+                    need_gb: size_mb * 50.0 / 1024.0,
+                    suggest: size_mb.ceil() as u64,
                 });
             }
             let key = meta.key();

@@ -74,8 +74,19 @@ pub fn handle(lib: &Library, params: &Params) -> Result<Reply, ApiError> {
             } }
             tr { th { "scoring" } td {
                 "coded from " (s.code_threshold) " weighted hits, and at least " (format!("{:.0}%", s.relative_threshold * 100.0))
-                " of the paragraph's strongest dimension; boilerplate ×" (s.boilerplate_factor) "; window " (s.window) " chars"
+                " of the paragraph's strongest dimension"
+                @if s.sentence_cap.is_finite() { " (a sentence counting at most " (s.sentence_cap) ")" }
+                @if s.min_share > 0.0 { " and " (format!("{:.0}%", s.min_share * 100.0)) " of its weighted hits" }
+                "; boilerplate ×" (s.boilerplate_factor) "; window " (s.window) " chars"
             } }
+            @if let Some(p) = cb.procedural() {
+                tr { th { "procedural paragraphs" } td {
+                    (p.note) " Silenced: "
+                    (p.silences.iter().map(|&d| crate::code::DIMENSIONS[d]).collect::<Vec<_>>().join(", "))
+                    ". Rules: "
+                    (p.patterns.iter().map(|r| format!("{} ({})", r.label, r.lang.as_str())).collect::<Vec<_>>().join("; "))
+                } }
+            }
         }
         @for d in cb.dimensions() {
             section.dimension id={ "dim-" (d.key) } {

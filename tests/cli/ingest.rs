@@ -501,3 +501,63 @@ fn links_out_of_the_folder_dangling_links_and_loops_are_reported() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_document_too_large_to_build_is_refused_with_advice() {
+    // 2 MB of text against a limit lowered to 1 MB (the default, 32 MB, works the same way).
+    let data = tempfile::tempdir().unwrap();
+    let big = format!(
+        "+++\nid = \"big\"\ndate = \"2010-06-11\"\n+++\n{}",
+        "成员国加强安全合作。\n\n".repeat(70_000)
+    );
+    let dir = folder(&[
+        ("big.md", big.as_str()),
+        (
+            "small.md",
+            "+++\nid = \"small\"\ndate = \"2010-06-11\"\n+++\n正文。",
+        ),
+    ]);
+    let out = scoway(data.path())
+        .args([
+            "ingest",
+            dir.path().to_str().unwrap(),
+            "--max-document-mb",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("big.md"), "{stderr}");
+    assert!(stderr.contains("more than the 1 MB"), "{stderr}");
+    assert!(stderr.contains("--max-document-mb 3"), "{stderr}");
+    // The rest of the batch is stored; the advice works.
+    assert!(data.path().join("store/small.zh.json").exists());
+    assert!(!data.path().join("store/big.zh.json").exists());
+    let out = scoway(data.path())
+        .args([
+            "ingest",
+            dir.path().to_str().unwrap(),
+            "--max-document-mb",
+            "3",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(data.path().join("store/big.zh.json").exists());
+    // Absurd values are refused by the option parser.
+    let out = scoway(data.path())
+        .args([
+            "ingest",
+            dir.path().to_str().unwrap(),
+            "--max-document-mb",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

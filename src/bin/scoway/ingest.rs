@@ -40,6 +40,10 @@ pub struct Args {
     /// Accept document dates outside 1900–2100.
     #[arg(long)]
     any_date: bool,
+    /// Largest text of one document, in MB [default: 32]; a larger one is refused (building
+    /// a document needs about 50 times its text in memory).
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u32).range(1..=65536))]
+    max_document_mb: Option<u32>,
     #[command(flatten)]
     catalog: CatalogArgs,
     /// Print one JSON document with the outcome of every file.
@@ -66,6 +70,7 @@ pub fn run(ctx: &Ctx, args: Args) -> anyhow::Result<ExitCode> {
     let opts = IngestOptions {
         follow_links: args.follow_links,
         any_date: args.any_date,
+        max_document_mb: args.max_document_mb,
     };
     let reports = ingest::ingest_paths(&store, &args.paths, &overrides, Some(&lookup), &opts)?;
 
