@@ -139,11 +139,7 @@ impl Membership {
 
     /// Reads a membership file.
     pub fn load(path: &Path) -> Result<Membership, TableError> {
-        let text = std::fs::read_to_string(path).map_err(|source| TableError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Membership::parse(&text, path)
+        Membership::parse(&super::read_table(path)?, path)
     }
 
     /// Parses the tab-separated table (`#` lines are comments; the first other line is the
@@ -155,18 +151,7 @@ impl Membership {
             field: field.to_string(),
             message,
         };
-        let mut lines = data_lines(text);
-        let Some((header_line, header)) = lines.next() else {
-            return Err(err(1, "header", "the file has no header line".into()));
-        };
-        let found: Vec<&str> = header.split('\t').map(str::trim).collect();
-        if found != COLUMNS {
-            return Err(err(
-                header_line,
-                "header",
-                format!("expected the columns {}", COLUMNS.join(", ")),
-            ));
-        }
+        let lines = super::table_rows(text, path, &COLUMNS)?;
         let mut states: Vec<State> = Vec::new();
         for (line, row) in lines {
             let cells: Vec<&str> = row.split('\t').map(str::trim).collect();
@@ -242,15 +227,6 @@ impl Membership {
     pub fn find(&self, text: &str) -> Option<&State> {
         self.states.iter().find(|s| s.is_named(text))
     }
-}
-
-/// The lines of a table that hold data, with their 1-based numbers: no blank lines, no `#`
-/// comments.
-pub(super) fn data_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    text.lines()
-        .enumerate()
-        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
-        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
 }
 
 /// `member:2001-06-15;observer:...`: status changes in strictly increasing date order.

@@ -81,6 +81,50 @@ pub enum TableError {
     },
 }
 
+/// Reads a table file.
+fn read_table(path: &Path) -> Result<String, TableError> {
+    std::fs::read_to_string(path).map_err(|source| TableError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// The lines of a table that hold data, with their 1-based numbers: no blank lines, no `#`
+/// comments.
+fn data_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+}
+
+/// The data rows of a tab-separated table (`#` lines are comments, blank lines skipped), with
+/// their line numbers, after a header that must be exactly `columns`.
+fn table_rows<'a>(
+    text: &'a str,
+    path: &Path,
+    columns: &[&str],
+) -> Result<impl Iterator<Item = (usize, &'a str)>, TableError> {
+    let err = |line: usize, message: String| TableError::Line {
+        path: path.to_path_buf(),
+        line,
+        field: "header".into(),
+        message,
+    };
+    let mut lines = data_lines(text);
+    let Some((header_line, header)) = lines.next() else {
+        return Err(err(1, "the file has no header line".into()));
+    };
+    let found: Vec<&str> = header.split('\t').map(str::trim).collect();
+    if found != columns {
+        return Err(err(
+            header_line,
+            format!("expected the columns {}", columns.join(", ")),
+        ));
+    }
+    Ok(lines)
+}
+
 /// A span of the document: char offsets into the document text (the same in the original and
 /// the normalised text, like the offsets of the coder's evidence) and byte offsets into
 /// [`Document::original`], end exclusive.

@@ -1,7 +1,6 @@
 //! The endorsement verbs and their grades (`corpus/endorse/verbs.tsv`, editable by users).
 
 use super::TableError;
-use super::membership::data_lines;
 use crate::corpus::document::Lang;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -80,11 +79,7 @@ impl VerbTable {
     }
 
     pub fn load(path: &Path) -> Result<VerbTable, TableError> {
-        let text = std::fs::read_to_string(path).map_err(|source| TableError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        VerbTable::parse(&text, path)
+        VerbTable::parse(&super::read_table(path)?, path)
     }
 
     /// Parses the tab-separated table; every error names `path`, the line and the field.
@@ -95,18 +90,7 @@ impl VerbTable {
             field: field.to_string(),
             message,
         };
-        let mut lines = data_lines(text);
-        let Some((header_line, header)) = lines.next() else {
-            return Err(err(1, "header", "the file has no header line".into()));
-        };
-        let found: Vec<&str> = header.split('\t').map(str::trim).collect();
-        if found != COLUMNS {
-            return Err(err(
-                header_line,
-                "header",
-                format!("expected the columns {}", COLUMNS.join(", ")),
-            ));
-        }
+        let lines = super::table_rows(text, path, &COLUMNS)?;
         let mut verbs: Vec<Verb> = Vec::new();
         for (line, row) in lines {
             let mut cells: Vec<&str> = row.split('\t').map(str::trim).collect();
