@@ -271,7 +271,8 @@ fn human_agreement(results: &[UnitResult]) -> Option<HumanAgreement> {
     })
 }
 
-fn same_labels(a: &[String], b: &[String]) -> bool {
+/// Whether two label sets hold the same labels, in any order.
+pub fn same_labels(a: &[String], b: &[String]) -> bool {
     let mut a = a.to_vec();
     let mut b = b.to_vec();
     a.sort();

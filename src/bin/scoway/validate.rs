@@ -5,7 +5,9 @@
 use crate::Ctx;
 use crate::search::quiet_broken_pipe;
 use anyhow::Context;
-use scoway::code::validate::{Comparison, DimensionMetrics, ValidationReport, load_gold, validate};
+use scoway::code::validate::{
+    Comparison, DimensionMetrics, ValidationReport, load_gold, same_labels, validate,
+};
 use scoway::code::{Codebook, Coder, DIMENSIONS};
 use std::io::Write;
 use std::path::PathBuf;
@@ -266,11 +268,8 @@ fn write_errors(out: &mut impl Write, report: &ValidationReport) -> anyhow::Resu
         "units read differently (unit: reference | coded | dominant [| coders]):"
     )?;
     for r in report.results.iter().filter(|r| {
-        let mut g = r.gold.clone();
-        let mut p = r.predicted.clone();
-        g.sort();
-        p.sort();
-        g != p || (r.gold.len() == 1 && r.dominant.as_ref() != r.gold.first())
+        !same_labels(&r.gold, &r.predicted)
+            || (r.gold.len() == 1 && r.dominant.as_ref() != r.gold.first())
     }) {
         let coders: Vec<String> = r
             .coders
