@@ -26,19 +26,8 @@ impl<'a> SvgText<'a> {
 /// em; other characters about half of one (an average for Latin, Cyrillic and digits).
 fn text_ems(text: &str) -> f64 {
     text.chars()
-        .map(|c| match u32::from(c) {
-            0x1100..=0x115F
-            | 0x2E80..=0x303E
-            | 0x3041..=0x33FF
-            | 0x3400..=0x4DBF
-            | 0x4E00..=0x9FFF
-            | 0xA000..=0xA4CF
-            | 0xAC00..=0xD7A3
-            | 0xF900..=0xFAFF
-            | 0xFE30..=0xFE4F
-            | 0xFF00..=0xFF60
-            | 0xFFE0..=0xFFE6
-            | 0x20000..=0x3FFFD => 1.0,
+        .map(|c| match c {
+            c if crate::text::is_wide(c) => 1.0,
             _ if c.is_whitespace() => 0.3,
             _ => 0.56,
         })
