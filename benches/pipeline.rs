@@ -30,6 +30,11 @@
 //!   peer's wall time on all cores, ≥ 2 x its CPU time, peak RSS ≤ the peer's + 100 MB); with
 //!   pure-Python `jieba` importable, that variant too, in the last round.
 //!
+//! `SCOWAY_BENCH_PROFILE=digest` measures nothing: it prints a SHA-256 digest of everything a
+//! change to the analysis or the index must leave alone (every token of every line, the hits,
+//! scores and snippets of the 2,000 queries, KWIC listings, every document's codes) for
+//! before/after checks; `SCOWAY_BENCH_DIGEST_DIR` also keeps the texts digested, to diff.
+//!
 //! `SCOWAY_BENCH_PROFILE=index` measures the index alone: build on all cores, peak RSS, size
 //! on disk, and the latency of 1,000 mixed and 1,000 literal queries.
 //!
@@ -551,6 +556,7 @@ fn main() {
         Ok("build") => return profile_build(&corpus),
         Ok("code") => return profile_code(&corpus),
         Ok("index") => return profile_index(&corpus),
+        Ok("digest") => return profile_digest(&corpus),
         _ => {}
     }
 
@@ -994,4 +1000,97 @@ fn round2(x: f64) -> f64 {
 
 fn round4(x: f64) -> f64 {
     (x * 10000.0).round() / 10000.0
+}
+
+/// What a change that claims "same tokens, codes and results" must leave alone, digested
+/// (see the module documentation): built on one thread so that the index is deterministic.
+fn profile_digest(corpus: &Corpus) {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write as _;
+    let keep = std::env::var_os("SCOWAY_BENCH_DIGEST_DIR").map(PathBuf::from);
+    let report = |name: &str, text: &str, items: usize| {
+        let hash = hex::encode(Sha256::digest(text.as_bytes()));
+        println!("{name:<8} {items:>9} items  sha256 {hash}");
+        if let Some(dir) = &keep {
+            std::fs::create_dir_all(dir).expect("create digest dir");
+            std::fs::write(dir.join(format!("{name}.txt")), text).expect("write digest text");
+        }
+    };
+    let seg = Segmenter::global();
+    let (mut tokens, mut count) = (String::new(), 0usize);
+    for line in &corpus.lines {
+        let normalized = scoway::text::normalize(line, Default::default());
+        for t in seg.tokenize(&normalized, scoway::corpus::Lang::Zh) {
+            let _ = writeln!(
+                tokens,
+                "{}\t{}\t{}\t{}\t{}",
+                t.term, t.byte_start, t.byte_end, t.position, t.subword
+            );
+            count += 1;
+        }
+        tokens.push('\n');
+    }
+    report("tokens", &tokens, count);
+
+    let (_work, data) = ingested(corpus);
+    pipeline::build(
+        &data,
+        &BuildOptions {
+            codebook: None,
+            threads: Some(1),
+        },
+    )
+    .expect("build");
+    let mut queries = make_queries(corpus, 1000);
+    queries.extend(make_literal_queries(corpus, 1000));
+    let (mut hits, mut found) = (String::new(), 0usize);
+    for q in &queries {
+        let mut req = SearchRequest::new(q.clone());
+        req.limit = 20;
+        let res = index::search(&data, &req).expect("query runs");
+        let _ = writeln!(hits, "{q}\t{}", res.total);
+        for h in &res.hits {
+            found += 1;
+            let _ = write!(hits, "  {} {:.4}", h.id, h.score);
+            for s in &h.snippets {
+                let _ = write!(hits, " [{} {:?}]", s.paragraph, s.highlights);
+            }
+            hits.push('\n');
+        }
+    }
+    report("search", &hits, found);
+
+    let (mut kwic, mut lines) = (String::new(), 0usize);
+    for term in queries.iter().filter(|q| !q.contains(['"', ' '])).take(60) {
+        for words in [false, true] {
+            let mut req = scoway::index::KwicRequest::new(term.clone());
+            req.words = words;
+            let listing = index::kwic(&data, &req).expect("kwic runs");
+            let _ = writeln!(kwic, "{term} words={words}\t{}", listing.len());
+            for l in &listing {
+                lines += 1;
+                let _ = writeln!(
+                    kwic,
+                    "  {} {} {} {}",
+                    l.id, l.paragraph, l.char_start, l.hit
+                );
+            }
+        }
+    }
+    report("kwic", &kwic, lines);
+
+    let mut cache: Vec<String> = walkdir::WalkDir::new(data.codes_dir())
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "cache.jsonl")
+        .flat_map(|e| {
+            std::fs::read_to_string(e.path())
+                .expect("read code cache")
+                .lines()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    cache.sort();
+    report("codes", &cache.join("\n"), cache.len());
 }
