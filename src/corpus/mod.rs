@@ -13,4 +13,4 @@ pub mod store;
 pub mod suggest;
 
 pub use document::{DocKey, DocMeta, Document, Lang, Paragraph, Script};
-pub use store::{DocStore, PutOutcome, StoreError};
+pub use store::{DocHeader, DocStore, PutOutcome, StoreError};
