@@ -8,13 +8,13 @@
 
 use crate::code::{self, Codebook, Coder, DocumentCodes};
 use crate::corpus::ingest::{self, FileReport, IngestError, IngestOptions, MetaLookup, Overrides};
-use crate::corpus::{DocKey, DocMeta, DocStore, Document, StoreError};
+use crate::corpus::{DocHeader, DocKey, DocMeta, DocStore, Document, StoreError};
 use crate::index::{IndexError, Indexer, IndexerOptions};
 use crate::layout::DataDir;
 use crate::segment::{Segmenter, Token};
 use crate::trends::{self, ExportOptions, ExportReport, TrendsError};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -70,17 +70,19 @@ pub struct BuildReport {
     pub timings: BuildTimings,
 }
 
-/// Seconds spent in each phase of [`build`]. `segment`, `index_add`, `code` and `cache_encode`
+/// Seconds spent in each phase of [`build`]. `read`, `segment`, `index_add`, `code` and `cache_encode`
 /// run inside the parallel section and are summed over the worker threads (so with several
 /// threads they can add up to more than `parallel`, which is the section's wall time).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct BuildTimings {
-    /// Reading every document from the store (while the coder is built beside it).
+    /// Reading every document's header from the store (while the coder is built beside it).
     pub load: f64,
     /// Index writer, cached codes.
     pub prepare: f64,
     /// Wall time of the parallel segment + index + code section.
     pub parallel: f64,
+    /// Reading the documents to segment from the store (in the workers).
+    pub read: f64,
     pub segment: f64,
     /// Handing documents to the index writer (tantivy indexes them in its own threads).
     pub index_add: f64,
@@ -121,22 +123,6 @@ const CACHE_FILE: &str = "cache.jsonl";
 /// Where earlier versions kept one cache file per document.
 const LEGACY_CACHE_DIR: &str = "cache";
 
-/// Cached codes of one document, as written.
-#[derive(Serialize)]
-struct CachedCodesRef<'a> {
-    sha256: &'a str,
-    codebook_hash: &'a str,
-    codes: &'a DocumentCodes,
-}
-
-/// Cached codes of one document, as read back.
-#[derive(Deserialize)]
-struct CachedCodes {
-    sha256: String,
-    codebook_hash: String,
-    codes: DocumentCodes,
-}
-
 /// Segments, indexes and codes every stored document that needs it.
 pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, PipelineError> {
     let started = Instant::now();
@@ -152,21 +138,21 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
         Segmenter::global();
     });
     let store = DocStore::open(data.store_dir())?;
-    let (docs, coding) = std::thread::scope(|s| {
+    let (headers, coding) = std::thread::scope(|s| {
         let coding = s.spawn(|| -> Result<(Codebook, Coder), PipelineError> {
             let codebook = Codebook::load(opts.codebook.as_deref())?;
             let coder = Coder::new(&codebook)?;
             Ok((codebook, coder))
         });
-        let docs = store.load_all();
+        let headers = store.headers();
         let coding = coding
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (docs, coding)
+        (headers, coding)
     });
-    let docs = docs?;
+    let headers = headers?;
     lap(&mut timings.load);
-    if docs.is_empty() {
+    if headers.is_empty() {
         return Err(PipelineError::EmptyStore(store.dir().to_path_buf()));
     }
     let (codebook, coder) = coding?;
@@ -178,11 +164,12 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
     let mut indexer = Indexer::open_with(data, IndexerOptions::with_threads(threads))?;
 
     // Versions are keyed `<id>.<lang>` (DocKey's text form), as in the index.
-    let keys: Vec<String> = docs.iter().map(|d| d.key().to_string()).collect();
-    let in_store: HashMap<&str, &str> = keys
+    let (keys, headers): (Vec<DocKey>, Vec<DocHeader>) = headers.into_iter().unzip();
+    let names: Vec<String> = headers.iter().map(|h| h.meta.key().to_string()).collect();
+    let in_store: HashMap<&str, &str> = names
         .iter()
-        .zip(&docs)
-        .map(|(k, d)| (k.as_str(), d.sha256.as_str()))
+        .zip(&headers)
+        .map(|(k, h)| (k.as_str(), h.sha256.as_str()))
         .collect();
     let stale: Vec<String> = indexer
         .indexed()
@@ -190,19 +177,15 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
         .filter(|key| !in_store.contains_key(key.as_str()))
         .cloned()
         .collect();
-    let needs_index: HashSet<&str> = keys
+    let needs_index: HashSet<&str> = names
         .iter()
-        .zip(&docs)
-        .filter(|(k, d)| indexer.indexed().get(k.as_str()) != Some(&d.sha256))
+        .zip(&headers)
+        .filter(|(k, h)| indexer.indexed().get(k.as_str()) != Some(&h.sha256))
         .map(|(k, _)| k.as_str())
         .collect();
 
     let codes_dir = data.codes_dir();
     let cache_path = codes_dir.join(CACHE_FILE);
-    let mut cached = read_cache(&cache_path, |key, sha, hash| {
-        !needs_index.contains(key) && in_store.get(key) == Some(&sha) && hash == codebook_hash
-    });
-
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -210,27 +193,32 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
             threads,
             message: e.to_string(),
         })?;
+    let mut cached = pool.install(|| {
+        read_cache(&cache_path, |key, sha, hash| {
+            !needs_index.contains(key) && in_store.get(key) == Some(&sha) && hash == codebook_hash
+        })
+    });
     let segmenter = Segmenter::global();
     lap(&mut timings.prepare);
-    let clocks: [Clock; 4] = Default::default();
-    let [seg_clock, index_clock, code_clock, cache_clock] = &clocks;
+    let clocks: [Clock; 5] = Default::default();
+    let [read_clock, seg_clock, index_clock, code_clock, cache_clock] = &clocks;
+    // Only the documents to segment are read whole, each by the worker that segments it: an
+    // unchanged store costs no text reading, and the texts are never all in memory at once.
     let fresh: Vec<(String, DocumentCodes, Vec<u8>)> = pool.install(|| {
-        keys.par_iter()
-            .zip(&docs)
+        names
+            .par_iter()
+            .zip(&keys)
             .filter(|(key, _)| !cached.contains_key(key.as_str()))
-            .map_init(TokenBuffers::default, |buffers, (key, doc)| {
+            .map_init(TokenBuffers::default, |buffers, (key, doc_key)| {
+                let doc = read_clock.time(|| read_document(&store, doc_key))?;
+                let doc = &doc;
                 let tokens = seg_clock.time(|| buffers.segment(segmenter, doc));
                 if needs_index.contains(key.as_str()) {
                     index_clock.time(|| indexer.upsert(doc, tokens))?;
                 }
                 let codes = code_clock.time(|| coder.code_document(doc, tokens));
                 let line = cache_clock.time(|| {
-                    serde_json::to_vec(&CachedCodesRef {
-                        sha256: &doc.sha256,
-                        codebook_hash: &codebook_hash,
-                        codes: &codes,
-                    })
-                    .map_err(|e| PipelineError::Io {
+                    code::cache::encode(&codes).map_err(|e| PipelineError::Io {
                         path: cache_path.clone(),
                         source: std::io::Error::other(e),
                     })
@@ -240,6 +228,7 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
             .collect::<Result<_, PipelineError>>()
     })?;
     lap(&mut timings.parallel);
+    timings.read = read_clock.seconds();
     timings.segment = seg_clock.seconds();
     timings.index_add = index_clock.seconds();
     timings.code = code_clock.seconds();
@@ -256,12 +245,12 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
         .map(|(id, codes, line)| (id, (codes, line)))
         .collect();
     all.extend(cached.drain());
-    let rows: Vec<(DocMeta, DocumentCodes, Vec<u8>)> = keys
+    let rows: Vec<(DocMeta, DocumentCodes, Vec<u8>)> = names
         .iter()
-        .zip(&docs)
-        .filter_map(|(key, d)| {
+        .zip(&headers)
+        .filter_map(|(key, h)| {
             all.remove(key)
-                .map(|(codes, line)| (d.meta.clone(), codes, line))
+                .map(|(codes, line)| (h.meta.clone(), codes, line))
         })
         .collect();
     let (metas, lines): (Vec<(DocMeta, DocumentCodes)>, Vec<Vec<u8>>) = rows
@@ -278,8 +267,8 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
     lap(&mut timings.codes_write);
 
     Ok(BuildReport {
-        documents: docs.len(),
-        paragraphs: docs.iter().map(|d| d.paragraphs.len()).sum(),
+        documents: headers.len(),
+        paragraphs: headers.iter().map(|h| h.paragraph_count).sum(),
         indexed: needs_index.len(),
         removed: stale.len(),
         coded,
@@ -330,6 +319,19 @@ pub fn ingest_build_export(
     })
 }
 
+/// The stored document `key`, which the store listed a moment ago.
+fn read_document(store: &DocStore, key: &DocKey) -> Result<Document, PipelineError> {
+    store.get(key)?.ok_or_else(|| {
+        PipelineError::Store(StoreError::Read {
+            path: store.dir().join(format!("{key}.json")),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "the document was removed from the store while `build` ran; run `build` again",
+            ),
+        })
+    })
+}
+
 /// Token vectors of one worker, reused from document to document (see
 /// [`Segmenter::tokenize_into`]).
 #[derive(Default)]
@@ -368,21 +370,24 @@ pub fn segment_document(segmenter: &Segmenter, doc: &Document) -> Vec<Vec<Token>
 /// parse, only means more documents to code.
 fn read_cache(
     path: &Path,
-    keep: impl Fn(&str, &str, &str) -> bool,
+    keep: impl Fn(&str, &str, &str) -> bool + Sync,
 ) -> HashMap<String, (DocumentCodes, Vec<u8>)> {
-    let mut entries = HashMap::new();
     let Ok(bytes) = std::fs::read(path) else {
-        return entries;
+        return HashMap::new();
     };
-    for line in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
-        if let Ok(c) = serde_json::from_slice::<CachedCodes>(line) {
-            let key = DocKey::new(c.codes.doc_id.as_str(), c.codes.lang).to_string();
-            if keep(&key, &c.sha256, &c.codebook_hash) {
-                entries.insert(key, (c.codes, line.to_vec()));
-            }
-        }
-    }
-    entries
+    let lines: Vec<&[u8]> = bytes
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.is_empty())
+        .collect();
+    lines
+        .into_par_iter()
+        .filter_map(|line| {
+            let entry = code::cache::CacheEntry::parse(line)?;
+            let key = DocKey::new(entry.doc_id(), entry.lang()).to_string();
+            keep(&key, entry.sha256(), entry.codebook_hash())
+                .then(|| (key, (entry.codes(), line.to_vec())))
+        })
+        .collect()
 }
 
 /// Writes the code cache, one JSON entry a line, to `path` (inside the new set of codes).

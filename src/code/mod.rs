@@ -14,6 +14,7 @@
 //! The coding rules (scores, the coded threshold, down-weighting of boilerplate) are documented
 //! in `corpus/codebook/README.md`.
 
+pub mod cache;
 mod codebook;
 mod coder;
 pub mod gold;
