@@ -104,6 +104,16 @@ fn main() -> ExitCode {
         data: DataDir::new(cli.data_dir.unwrap_or_else(|| PathBuf::from("data"))),
         codebook: cli.codebook,
     };
+    if matches!(
+        cli.command,
+        Command::Search(_) | Command::Kwic(_) | Command::Code(_) | Command::Serve(_)
+    ) {
+        // Loading jieba's dictionary is most of these commands' start: it overlaps with
+        // opening the index and compiling the codebook instead of following them.
+        std::thread::spawn(|| {
+            scoway::segment::Segmenter::global();
+        });
+    }
     let result = match cli.command {
         Command::Ingest(a) => ingest::run(&ctx, a),
         Command::Fetch(a) => fetch::run(&ctx, a),
