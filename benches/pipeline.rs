@@ -16,9 +16,13 @@
 //!   the median of `SCOWAY_BENCH_REPEAT` runs (default 3, the set-ups taking turns);
 //! - the parts of a single-core build apart (child process pinned to one CPU): bare `cut` over
 //!   the stored paragraphs, scoway's segmentation of them, and tantivy indexing of the finished
-//!   tokens, against the time that "0.7 x bare `cut`" allows;
+//!   tokens, and the floors of issue 13: segmentation ≤ 1.5 x bare `cut`, the single-core
+//!   build ≤ 1.5 x (bare `cut` + indexing the finished tokens);
 //! - the share of `build` spent coding (target: coding adds at most 20 %);
 //! - 1,000 mixed term / phrase / boolean queries with snippets: p50 and p99 latency;
+//! - fixed costs on the index just built, through the `scoway` binary as a user calls it:
+//!   `search`, `kwic` and `code --text` (median of 5), `build` after one document changed, and
+//!   ingest + build of one document into an empty data directory (medians of 3);
 //! - word F1 on the PKU gold with and without the domain dictionary;
 //! - with `SCOWAY_BENCH_PYTHON=/path/to/python` (a Python with jieba installed): Python jieba's
 //!   `lcut(line, HMM=False)` on the PKU text repeated 10 times, against scoway's ingest + build;
@@ -34,6 +38,8 @@
 //! change to the analysis or the index must leave alone (every token of every line, the hits,
 //! scores and snippets of the 2,000 queries, KWIC listings, every document's codes) for
 //! before/after checks; `SCOWAY_BENCH_DIGEST_DIR` also keeps the texts digested, to diff.
+//!
+//! `SCOWAY_BENCH_PROFILE=fixed` builds the corpus and measures the fixed costs alone.
 //!
 //! `SCOWAY_BENCH_PROFILE=index` measures the index alone: build on all cores, peak RSS, size
 //! on disk, and the latency of 1,000 mixed and 1,000 literal queries.
@@ -208,6 +214,7 @@ fn timings_json(report: &BuildReport) -> Value {
         "load": round2(t.load),
         "prepare": round2(t.prepare),
         "parallel_wall": round2(t.parallel),
+        "read_cpu": round2(t.read),
         "segment_cpu": round2(t.segment),
         "index_add_cpu": round2(t.index_add),
         "code_cpu": round2(t.code),
@@ -557,6 +564,7 @@ fn main() {
         Ok("code") => return profile_code(&corpus),
         Ok("index") => return profile_index(&corpus),
         Ok("digest") => return profile_digest(&corpus),
+        Ok("fixed") => return profile_fixed(&corpus),
         _ => {}
     }
 
@@ -711,9 +719,15 @@ fn main() {
         "parts_1_core_index_tokens_s",
         json!(round2(part("index_s"))),
     );
+    // The floors of issue 13: segmentation at most 1.5 x bare `cut`, and the single-core build
+    // at most 1.5 x bare `cut` plus the indexing of the finished tokens.
     put(
-        "single_core_budget_at_0_7_bare_cut_s",
-        json!(round2(corpus.bytes as f64 / MB / (0.7 * bare_median))),
+        "floor_segment_over_bare_cut",
+        json!(round2(part("segment_s") / part("cut_s"))),
+    );
+    put(
+        "floor_1_core_build_over_cut_plus_index",
+        json!(round2(single / (part("cut_s") + part("index_s")))),
     );
     put(
         "all_cores_vs_single_core",
@@ -751,6 +765,10 @@ fn main() {
     put("queries_with_hits", json!(hits));
     put("query_p50_ms", json!(round2(percentile(&latencies, 0.50))));
     put("query_p99_ms", json!(round2(percentile(&latencies, 0.99))));
+    let fixed_work = work.path().join("fixed");
+    for (k, v) in fixed_costs(&corpus, data.root(), &input, &fixed_work) {
+        put(&k, v);
+    }
 
     // Word F1 on the PKU gold, with and without the domain dictionary.
     let gold = std::fs::read_to_string(shared().join("bench/icwb2/pku_test_gold.utf8"))
@@ -863,6 +881,151 @@ fn main() {
     } else {
         println!("written to {}", out.display());
     }
+}
+
+/// Median wall time, in milliseconds, of `runs` runs of the `scoway` binary with `args`
+/// (output thrown away): a CLI call as a user makes it, process start included.
+fn cli_ms(args: &[&std::ffi::OsStr], runs: usize) -> f64 {
+    let mut times: Vec<f64> = (0..runs.max(1))
+        .map(|_| {
+            let t = Instant::now();
+            let status = std::process::Command::new(env!("CARGO_BIN_EXE_scoway"))
+                .args(args)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::inherit())
+                .status()
+                .expect("run scoway");
+            assert!(status.success(), "scoway {args:?} failed");
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+/// A term that stands in a few lines of the corpus only, so that a KWIC listing of it costs
+/// little beyond the call's start.
+fn rare_term(corpus: &Corpus) -> String {
+    let seg = Segmenter::global();
+    let mut counts: std::collections::HashMap<String, usize> = Default::default();
+    let base = corpus.lines.len().min(2000);
+    for l in &corpus.lines[..base] {
+        for t in seg.query_tokens(l) {
+            if t.term.chars().count() >= 2 && t.term.chars().all(scoway::segment::is_han) {
+                *counts.entry(t.term).or_default() += 1;
+            }
+        }
+    }
+    let mut once: Vec<String> = counts
+        .into_iter()
+        .filter(|&(_, n)| n == 1)
+        .map(|(t, _)| t)
+        .collect();
+    once.sort();
+    once.into_iter().next().unwrap_or_else(|| "合作".into())
+}
+
+/// The fixed costs of issue 13 on the data directory `data` (built from the documents in
+/// `input`): each CLI call's wall time (`search`, `kwic`, `code --text`, and `--help` for the
+/// bare process start), a `build` after one document changed, and ingest + build of a single
+/// document into an empty data directory. Changes one stored document of `data`.
+fn fixed_costs(corpus: &Corpus, data: &Path, input: &Path, work: &Path) -> Vec<(String, Value)> {
+    let os = |s: &str| std::ffi::OsString::from(s);
+    let dd = |rest: &[&str]| -> Vec<std::ffi::OsString> {
+        let mut v = vec![os("--data-dir"), data.as_os_str().to_owned()];
+        v.extend(rest.iter().map(|s| os(s)));
+        v
+    };
+    let run = |args: Vec<std::ffi::OsString>, runs: usize| {
+        let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
+        cli_ms(&refs, runs)
+    };
+    let term = rare_term(corpus);
+    let mut out = Vec::new();
+    let mut put = |k: &str, v: Value| out.push((k.to_string(), v));
+    put("fixed_kwic_term", json!(term));
+    put(
+        "fixed_cli_help_ms",
+        json!(round2(run(vec![os("--help")], 5))),
+    );
+    put(
+        "fixed_cli_search_ms",
+        json!(round2(run(dd(&["search", &term]), 5))),
+    );
+    put(
+        "fixed_cli_kwic_ms",
+        json!(round2(run(dd(&["kwic", &term]), 5))),
+    );
+    let text =
+        "各成员国重申恪守《上海合作组织宪章》宗旨和原则，共同打击恐怖主义、分裂主义和极端主义。";
+    put(
+        "fixed_cli_code_text_ms",
+        json!(round2(run(dd(&["code", "--text", text]), 5))),
+    );
+
+    // One document changed: ingest its new version, then `build` (the figure), three times.
+    let first = std::fs::read_dir(input)
+        .expect("read the input")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .min()
+        .expect("an input file");
+    let original = std::fs::read_to_string(&first).expect("read an input file");
+    let changed_dir = work.join("one-changed");
+    std::fs::create_dir_all(&changed_dir).expect("create a folder");
+    let changed = changed_dir.join(first.file_name().expect("a file name"));
+    let mut builds = Vec::new();
+    for round in 0..3 {
+        std::fs::write(&changed, format!("{original}第{round}次修改。\n")).expect("write");
+        run(dd(&["ingest", &changed.to_string_lossy()]), 1);
+        builds.push(run(dd(&["build"]), 1));
+    }
+    builds.sort_by(f64::total_cmp);
+    put(
+        "fixed_build_one_changed_document_ms",
+        json!(round2(builds[builds.len() / 2])),
+    );
+
+    // A single document into an empty data directory.
+    let mut fresh = Vec::new();
+    for round in 0..3 {
+        let dir = work.join(format!("one-document-{round}"));
+        let with = |rest: &[&str]| {
+            let mut v = vec![os("--data-dir"), dir.as_os_str().to_owned()];
+            v.extend(rest.iter().map(|s| os(s)));
+            v
+        };
+        let ingest = run(with(&["ingest", &first.to_string_lossy()]), 1);
+        let build = run(with(&["build"]), 1);
+        fresh.push((build, ingest));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    fresh.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let (build, ingest) = fresh[fresh.len() / 2];
+    put("fixed_build_single_document_ms", json!(round2(build)));
+    put("fixed_ingest_single_document_ms", json!(round2(ingest)));
+    out
+}
+
+/// Fixed costs alone: the corpus ingested and built (all cores), then [`fixed_costs`].
+fn profile_fixed(corpus: &Corpus) {
+    let work = tempfile::tempdir().expect("temp dir");
+    let input = work.path().join("input");
+    write_documents(corpus, &input);
+    let data = work.path().join("data");
+    let t = Instant::now();
+    let data_dir = DataDir::new(data.clone());
+    ingest_dir(&data_dir, &input);
+    pipeline::build(&data_dir, &BuildOptions::default()).expect("build");
+    println!(
+        "{:<44} {}",
+        "ingest_plus_build_all_cores_s",
+        round2(t.elapsed().as_secs_f64())
+    );
+    println!("{:<44} {}", "load_average_at_start", json!(load_average()));
+    for (k, v) in fixed_costs(corpus, &data, &input, work.path()) {
+        println!("{k:<44} {v}");
+    }
+    println!("{:<44} {}", "load_average_at_end", json!(load_average()));
 }
 
 /// Terms (frequent gold words), two-word phrases, phrases with slop and boolean pairs.
@@ -1084,10 +1247,15 @@ fn profile_digest(corpus: &Corpus) {
         .filter_map(Result::ok)
         .filter(|e| e.file_name() == "cache.jsonl")
         .flat_map(|e| {
+            // The codes themselves, whatever the layout of the cache that holds them.
             std::fs::read_to_string(e.path())
                 .expect("read code cache")
                 .lines()
-                .map(str::to_string)
+                .map(|line| {
+                    let entry = scoway::code::cache::CacheEntry::parse(line.as_bytes())
+                        .expect("a cache line of this version");
+                    serde_json::to_string(&entry.codes()).expect("codes as JSON")
+                })
                 .collect::<Vec<_>>()
         })
         .collect();
