@@ -14,7 +14,8 @@
 //!   core) and `all_cores`;
 //!   for each: wall and CPU seconds, MB/s, peak resident memory, and `build`'s own phases, of
 //!   the median of `SCOWAY_BENCH_REPEAT` runs (default 3, the set-ups taking turns);
-//! - the parts of a single-core build apart (child process pinned to one CPU): bare `cut` over
+//! - the parts of a single-core build apart (child process pinned to one CPU, medians of 3
+//!   runs): bare `cut` over
 //!   the stored paragraphs, scoway's segmentation of them, and tantivy indexing of the finished
 //!   tokens, and the floors of issue 13: segmentation ≤ 1.5 x bare `cut`, the single-core
 //!   build ≤ 1.5 x (bare `cut` + indexing the finished tokens);
@@ -32,7 +33,9 @@
 //!   in every round beside scoway's ingest + build, pinned to one core and on all cores: wall,
 //!   CPU and peak RSS of both, the ratios and the verdicts against the targets (scoway ≥ 3 x the
 //!   peer's wall time on all cores, ≥ 2 x its CPU time, peak RSS ≤ the peer's + 100 MB); with
-//!   pure-Python `jieba` importable, that variant too, in the last round.
+//!   pure-Python `jieba` importable, that variant too, in the last round; and in every round
+//!   `rjieba_literal`, the peer with scoway's literal-recall fields too (every Han char and
+//!   char pair with positions, `peer_index.py --literal`): the like-for-like index.
 //!
 //! `SCOWAY_BENCH_PROFILE=digest` measures nothing: it prints a SHA-256 digest of everything a
 //! change to the analysis or the index must leave alone (every token of every line, the hits,
@@ -487,6 +490,7 @@ fn run_peer(
     input: &Path,
     index: &Path,
     segmenter: &str,
+    literal: bool,
     pin: Option<usize>,
 ) -> Result<Value, String> {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/peer_index.py");
@@ -495,6 +499,9 @@ fn run_peer(
         .arg(input)
         .arg(index)
         .args(["--segmenter", segmenter]);
+    if literal {
+        cmd.arg("--literal");
+    }
     if let Some(cpu) = pin {
         cmd.args(["--cpu", &cpu.to_string()]);
     }
@@ -643,14 +650,18 @@ fn main() {
             }
         }
         if let (Some(py), Some(Ok(()))) = (&python, &peer_ok) {
-            let mut segmenters = vec!["rjieba"];
+            // (name, segmenter, literal-recall fields too)
+            let mut variants = vec![
+                ("rjieba", "rjieba", false),
+                ("rjieba_literal", "rjieba", true),
+            ];
             if round + 1 == repeat && peer_available(py, "jieba").is_ok() {
-                segmenters.push("jieba");
+                variants.push(("jieba", "jieba", false));
             }
-            for seg_name in segmenters {
+            for (seg_name, segmenter, literal) in variants {
                 for (label, pinned) in [("1_core", Some(pin)), ("all_cores", None)] {
                     let index = work.path().join(format!("peer-{seg_name}-{label}-{round}"));
-                    match run_peer(py, &input, &index, seg_name, pinned) {
+                    match run_peer(py, &input, &index, segmenter, literal, pinned) {
                         Ok(v) => peer_runs
                             .entry((seg_name.to_string(), label))
                             .or_default()
@@ -709,10 +720,23 @@ fn main() {
     );
     // The parts of the single-core build apart, against the time the 0.7 x target allows: if
     // indexing the finished tokens alone takes longer than that, no segmenter could meet it.
-    let data = work.path().join("data-parts");
-    let parts = run_child_kind("parts", &input, &data, 1, Some(pin));
-    let _ = std::fs::remove_dir_all(&data);
-    let part = |k: &str| parts[k].as_f64().unwrap_or(f64::NAN);
+    // Three runs, each part's median: one run of a few seconds wanders with the machine.
+    let parts: Vec<Value> = (0..3)
+        .map(|i| {
+            let data = work.path().join(format!("data-parts-{i}"));
+            let parts = run_child_kind("parts", &input, &data, 1, Some(pin));
+            let _ = std::fs::remove_dir_all(&data);
+            parts
+        })
+        .collect();
+    let part = |k: &str| {
+        let mut v: Vec<f64> = parts
+            .iter()
+            .map(|p| p[k].as_f64().unwrap_or(f64::NAN))
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
     put("parts_1_core_bare_cut_s", json!(round2(part("cut_s"))));
     put("parts_1_core_segment_s", json!(round2(part("segment_s"))));
     put(
