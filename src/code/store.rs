@@ -259,7 +259,7 @@ pub fn write_codes(
     codebook: &Codebook,
     docs: &[(DocMeta, DocumentCodes)],
     extra_files: &[&str],
-    extra: &dyn Fn(&Path) -> std::io::Result<()>,
+    extra: &(dyn Fn(&Path) -> std::io::Result<()> + Sync),
 ) -> Result<(), CodeStoreError> {
     let codes_dir = data.codes_dir();
     let staged = StagedDir::new(&codes_dir).map_err(|e| CodeStoreError::Publish {
@@ -267,14 +267,43 @@ pub fn write_codes(
         message: e.to_string(),
     })?;
     let dir = staged.path();
-    extra(dir).map_err(io_err(dir))?;
-
-    let p = dir.join("documents.parquet");
-    write_parquet(&p, documents_frame(docs).map_err(frame_err(&p))?)?;
-    let p = dir.join("paragraph_codes.parquet");
-    write_parquet(&p, paragraph_codes_frame(docs).map_err(frame_err(&p))?)?;
-    let p = dir.join("evidence.parquet");
-    write_parquet(&p, evidence_frame(docs).map_err(frame_err(&p))?)?;
+    // The files are independent: written side by side, a build that changed one document
+    // waits for the largest table, not for all of them in turn.
+    let paragraphs = dir.join("paragraph_codes.parquet");
+    let documents = dir.join("documents.parquet");
+    let evidence = dir.join("evidence.parquet");
+    let (extra_done, paragraphs_done, documents_done, evidence_done) = std::thread::scope(|s| {
+        let extra = s.spawn(|| extra(dir).map_err(io_err(dir)));
+        let paragraphs = s.spawn(|| {
+            write_parquet(
+                &paragraphs,
+                paragraph_codes_frame(docs).map_err(frame_err(&paragraphs))?,
+            )
+        });
+        let documents = s.spawn(|| {
+            write_parquet(
+                &documents,
+                documents_frame(docs).map_err(frame_err(&documents))?,
+            )
+        });
+        let evidence_done = evidence_frame(docs)
+            .map_err(frame_err(&evidence))
+            .and_then(|df| write_parquet(&evidence, df));
+        let join = |h: std::thread::ScopedJoinHandle<'_, Result<(), CodeStoreError>>| {
+            h.join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+        };
+        (
+            join(extra),
+            join(paragraphs),
+            join(documents),
+            evidence_done,
+        )
+    });
+    extra_done?;
+    paragraphs_done?;
+    documents_done?;
+    evidence_done?;
 
     let (name, version) = codebook.name();
     let manifest = serde_json::json!({
