@@ -134,9 +134,7 @@ pub fn build(data: &DataDir, opts: &BuildOptions) -> Result<BuildReport, Pipelin
     };
     // Building the segmenter (loading jieba's dictionary) and the coder (compiling its
     // patterns) overlaps with reading the store.
-    std::thread::spawn(|| {
-        Segmenter::global();
-    });
+    Segmenter::load_in_background();
     let store = DocStore::open(data.store_dir())?;
     let (headers, coding) = std::thread::scope(|s| {
         let coding = s.spawn(|| -> Result<(Codebook, Coder), PipelineError> {
@@ -327,7 +325,7 @@ pub fn ingest_build_export(
 fn read_document(store: &DocStore, key: &DocKey) -> Result<Document, PipelineError> {
     store.get(key)?.ok_or_else(|| {
         PipelineError::Store(StoreError::Read {
-            path: store.dir().join(format!("{key}.json")),
+            path: store.path_of(key),
             source: std::io::Error::new(
                 std::io::ErrorKind::NotFound,
                 "the document was removed from the store while `build` ran; run `build` again",

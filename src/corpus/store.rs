@@ -149,7 +149,8 @@ impl DocStore {
         &self.dir
     }
 
-    fn path_of(&self, key: &DocKey) -> PathBuf {
+    /// Where the document `key` is stored.
+    pub(crate) fn path_of(&self, key: &DocKey) -> PathBuf {
         self.dir.join(format!("{key}.json"))
     }
 
@@ -264,6 +265,12 @@ impl DocStore {
 
     pub fn get(&self, key: &DocKey) -> Result<Option<Document>, StoreError> {
         validate_id(&key.id).map_err(StoreError::InvalidId)?;
+        self.read(key)
+    }
+
+    /// The stored file of `key` read as a `T` (a whole [`Document`] or its [`DocHeader`]);
+    /// `None` when there is no such file.
+    fn read<T: serde::de::DeserializeOwned>(&self, key: &DocKey) -> Result<Option<T>, StoreError> {
         let path = self.path_of(key);
         let bytes = match fs::read(&path) {
             Ok(b) => b,
@@ -287,19 +294,14 @@ impl DocStore {
     /// is stored under ([`DocStore::get`] reads it whole), sorted by id, then language. Much
     /// cheaper than [`DocStore::load_all`]: the texts are skipped.
     pub fn headers(&self) -> Result<Vec<(DocKey, DocHeader)>, StoreError> {
-        let mut headers = Vec::new();
-        for key in self.keys()? {
-            let path = self.path_of(&key);
-            let bytes = match fs::read(&path) {
-                Ok(b) => b,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(source) => return Err(StoreError::Read { path, source }),
-            };
-            let header = serde_json::from_slice(&bytes)
-                .map_err(|source| StoreError::Corrupt { path, source })?;
-            headers.push((key, header));
-        }
-        Ok(headers)
+        self.keys()?
+            .into_iter()
+            .filter_map(|key| {
+                self.read::<DocHeader>(&key)
+                    .transpose()
+                    .map(|h| h.map(|h| (key, h)))
+            })
+            .collect()
     }
 
     /// sha256 of every stored document, by key.
