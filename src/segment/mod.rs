@@ -334,6 +334,14 @@ impl Segmenter {
         &GLOBAL
     }
 
+    /// Starts building [`Segmenter::global`] on a thread of its own, so that loading jieba's
+    /// dictionary (most of a short command's start) overlaps with the caller's other work.
+    pub fn load_in_background() {
+        std::thread::spawn(|| {
+            Segmenter::global();
+        });
+    }
+
     /// Builds a segmenter; `options.domain_dict: false` gives plain jieba (for benchmarks).
     pub fn new(options: SegmenterOptions) -> Result<Self, DictError> {
         let mut jieba = Jieba::new();

@@ -108,11 +108,8 @@ fn main() -> ExitCode {
         cli.command,
         Command::Search(_) | Command::Kwic(_) | Command::Code(_) | Command::Serve(_)
     ) {
-        // Loading jieba's dictionary is most of these commands' start: it overlaps with
-        // opening the index and compiling the codebook instead of following them.
-        std::thread::spawn(|| {
-            scoway::segment::Segmenter::global();
-        });
+        // Beside opening the index and compiling the codebook, not after them.
+        scoway::segment::Segmenter::load_in_background();
     }
     let result = match cli.command {
         Command::Ingest(a) => ingest::run(&ctx, a),
