@@ -718,9 +718,8 @@ fn main() {
         "single_core_build_vs_bare_cut",
         json!(round2(mbps(corpus.bytes, single) / bare_median)),
     );
-    // The parts of the single-core build apart, against the time the 0.7 x target allows: if
-    // indexing the finished tokens alone takes longer than that, no segmenter could meet it.
-    // Three runs, each part's median: one run of a few seconds wanders with the machine.
+    // The parts of the single-core build apart, for the floors below. Three runs, each part's
+    // median: one run of a few seconds wanders with the machine.
     let parts: Vec<Value> = (0..3)
         .map(|i| {
             let data = work.path().join(format!("data-parts-{i}"));
@@ -955,11 +954,13 @@ fn rare_term(corpus: &Corpus) -> String {
 /// document into an empty data directory. Changes one stored document of `data`.
 fn fixed_costs(corpus: &Corpus, data: &Path, input: &Path, work: &Path) -> Vec<(String, Value)> {
     let os = |s: &str| std::ffi::OsString::from(s);
-    let dd = |rest: &[&str]| -> Vec<std::ffi::OsString> {
-        let mut v = vec![os("--data-dir"), data.as_os_str().to_owned()];
+    // `scoway --data-dir DIR rest...`
+    let in_dir = |dir: &Path, rest: &[&str]| -> Vec<std::ffi::OsString> {
+        let mut v = vec![os("--data-dir"), dir.as_os_str().to_owned()];
         v.extend(rest.iter().map(|s| os(s)));
         v
     };
+    let dd = |rest: &[&str]| in_dir(data, rest);
     let run = |args: Vec<std::ffi::OsString>, runs: usize| {
         let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
         cli_ms(&refs, runs)
@@ -1013,13 +1014,8 @@ fn fixed_costs(corpus: &Corpus, data: &Path, input: &Path, work: &Path) -> Vec<(
     let mut fresh = Vec::new();
     for round in 0..3 {
         let dir = work.join(format!("one-document-{round}"));
-        let with = |rest: &[&str]| {
-            let mut v = vec![os("--data-dir"), dir.as_os_str().to_owned()];
-            v.extend(rest.iter().map(|s| os(s)));
-            v
-        };
-        let ingest = run(with(&["ingest", &first.to_string_lossy()]), 1);
-        let build = run(with(&["build"]), 1);
+        let ingest = run(in_dir(&dir, &["ingest", &first.to_string_lossy()]), 1);
+        let build = run(in_dir(&dir, &["build"]), 1);
         fresh.push((build, ingest));
         let _ = std::fs::remove_dir_all(&dir);
     }
@@ -1036,6 +1032,7 @@ fn profile_fixed(corpus: &Corpus) {
     let input = work.path().join("input");
     write_documents(corpus, &input);
     let data = work.path().join("data");
+    println!("{:<44} {}", "load_average_at_start", json!(load_average()));
     let t = Instant::now();
     let data_dir = DataDir::new(data.clone());
     ingest_dir(&data_dir, &input);
@@ -1045,7 +1042,6 @@ fn profile_fixed(corpus: &Corpus) {
         "ingest_plus_build_all_cores_s",
         round2(t.elapsed().as_secs_f64())
     );
-    println!("{:<44} {}", "load_average_at_start", json!(load_average()));
     for (k, v) in fixed_costs(corpus, &data, &input, work.path()) {
         println!("{k:<44} {v}");
     }
